@@ -1,0 +1,51 @@
+# abm — PostgreSQL extension (PGXS)
+
+EXTENSION = abm
+EXTVERSION = 1.0
+MODULE_big = abm
+PGFILEDESC = "abm - retention and account-based marketing analytics"
+
+# Pure C (no PostgreSQL headers): unit-tested and fuzzed without a server.
+CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/stats.o \
+	src/nps.o src/schemas.o
+# fmgr glue.
+PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o \
+	src/state_pg.o src/nps_pg.o
+OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+# The install scripts are assembled from src/sql: each "--@enum NAME" line
+# expands the one template of an enumeration type's SQL objects.
+DATA_built = abm--$(EXTVERSION).sql
+EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
+
+REGRESS = lifecycle_stage nps_class nps nps_state nps_parallel install_script
+REGRESS_OPTS = --load-extension=abm
+
+PG_CONFIG ?= pg_config
+# The project's own C is warning-free under these.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+abm--$(EXTVERSION).sql: src/sql/abm--$(EXTVERSION).sql.in src/sql/enum_type.sql.in src/sql/expand.awk
+	awk -v template=src/sql/enum_type.sql.in -f src/sql/expand.awk $< > $@
+
+# C unit tests of the pure core: no server, no PostgreSQL headers.
+UNIT_SRCS = test/unit/unit_tests.c $(CORE_OBJS:.o=.c)
+test/unit/unit_tests: $(UNIT_SRCS) src/*.h test/unit/unit.h
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) -lm
+
+.PHONY: unitcheck
+unitcheck: test/unit/unit_tests
+	test/unit/unit_tests
+
+# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test/unit/unit_tests_sanitized: $(UNIT_SRCS) src/*.h test/unit/unit.h
+	clang-14 -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc $(SANITIZE) -o $@ $(UNIT_SRCS) -lm
+
+.PHONY: unitcheck-plain unitcheck-sanitized
+unitcheck-plain: unitcheck
+unitcheck-sanitized: test/unit/unit_tests_sanitized
+	test/unit/unit_tests_sanitized

@@ -1,0 +1,88 @@
+/*
+ * abm_pg.h — the fmgr glue shared by abm's SQL-callable functions.
+ *
+ * Two mechanisms live here, each written once:
+ *  - ABM_ENUM_TYPE(name, table): the I/O functions of a small ordered
+ *    enumeration type; comparison, hashing and min/max are shared by all of
+ *    them because every value is one ordered byte.
+ *  - ABM_STATE_TYPE(name, schema): the I/O functions, the final function and
+ *    the rollup transition of a mergeable state type; combine, serialize and
+ *    deserialize are shared by all of them.
+ */
+#ifndef ABM_PG_H
+#define ABM_PG_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "label_enum.h"
+#include "state.h"
+
+/* ---- small enumerations ---- */
+
+extern Datum abm_enum_in_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
+extern Datum abm_enum_out_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
+extern Datum abm_enum_recv_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
+extern Datum abm_enum_send_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
+
+/* The label of a stored code; errors if the byte is not a code of the type. */
+extern const abm_label *abm_enum_label_of(const abm_label_enum *e, Datum value);
+
+#define ABM_ENUM_TYPE(name, table) \
+	PG_FUNCTION_INFO_V1(name##_in); \
+	Datum name##_in(PG_FUNCTION_ARGS) { return abm_enum_in_common(fcinfo, &(table)); } \
+	PG_FUNCTION_INFO_V1(name##_out); \
+	Datum name##_out(PG_FUNCTION_ARGS) { return abm_enum_out_common(fcinfo, &(table)); } \
+	PG_FUNCTION_INFO_V1(name##_recv); \
+	Datum name##_recv(PG_FUNCTION_ARGS) { return abm_enum_recv_common(fcinfo, &(table)); } \
+	PG_FUNCTION_INFO_V1(name##_send); \
+	Datum name##_send(PG_FUNCTION_ARGS) { return abm_enum_send_common(fcinfo, &(table)); } \
+	extern int no_such_variable
+
+/* ---- mergeable states ---- */
+
+/*
+ * The transition state of every abm aggregate: a state plus the one
+ * parameter an aggregate may take per call (e.g. a confidence level; NaN
+ * when it has none), allocated once per group in the aggregate context.
+ */
+typedef struct AbmAggState
+{
+	abm_state	st;
+	double		param;
+	uint32		rowcap;			/* capacity of st.rows */
+} AbmAggState;
+
+/* A new empty transition state; errors if not called as an aggregate. */
+extern AbmAggState *abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+
+/* Report a non-OK status from the pure code as an ERROR with its SQLSTATE. */
+extern void abm_state_report(const abm_error *err) pg_attribute_noreturn();
+
+/* Decode and validate a state datum of the given kind. */
+extern void abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out);
+extern Datum abm_state_to_datum(const abm_state *s);
+
+extern Datum abm_state_in_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_out_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_recv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_send_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_final_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+
+#define ABM_STATE_TYPE(name, schema) \
+	PG_FUNCTION_INFO_V1(name##_in); \
+	Datum name##_in(PG_FUNCTION_ARGS) { return abm_state_in_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_out); \
+	Datum name##_out(PG_FUNCTION_ARGS) { return abm_state_out_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_recv); \
+	Datum name##_recv(PG_FUNCTION_ARGS) { return abm_state_recv_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_send); \
+	Datum name##_send(PG_FUNCTION_ARGS) { return abm_state_send_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_final); \
+	Datum name##_final(PG_FUNCTION_ARGS) { return abm_state_final_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_rollup_trans); \
+	Datum name##_rollup_trans(PG_FUNCTION_ARGS) { return abm_state_rollup_common(fcinfo, &(schema)); } \
+	extern int no_such_variable
+
+#endif							/* ABM_PG_H */

@@ -1,0 +1,347 @@
+/*
+ * nps_pg.c — SQL glue of the survey metrics: nps_class, nps_state, the NPS
+ * and CSAT aggregates and the accessors over nps_state.  The arithmetic is
+ * in nps.c; the state machinery in state_pg.c.
+ */
+#include "abm_pg.h"
+
+#include <math.h>
+
+#include "common/int.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "nps.h"
+#include "stats.h"
+
+ABM_ENUM_TYPE(nps_class, abm_nps_class_enum);
+ABM_STATE_TYPE(nps_state, abm_nps_schema);
+
+#define DEFAULT_CONFIDENCE 0.95
+
+static void pg_attribute_noreturn()
+score_out_of_range(const char *metric, int64 score, int lo, int hi)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s score %lld is out of range %d..%d", metric, (long long) score, lo, hi),
+			 errdetail("%s scores are integers from %d to %d.", metric, lo, hi),
+			 errhint("Map other scales to %d..%d before aggregating, or filter the row out.", lo, hi)));
+}
+
+static void
+check_confidence(double confidence)
+{
+	if (!abm_confidence_valid(confidence))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence %g is out of range", confidence),
+				 errdetail("A confidence level is a fraction strictly between 0 and 1."),
+				 errhint("Use 0.95 for a 95%% margin of error.")));
+}
+
+static pg_attribute_always_inline void
+count_answer(AbmAggState *s, int field, int64 delta)
+{
+	if (unlikely(__builtin_add_overflow(s->st.scalar[field], delta, &s->st.scalar[field]) ||
+				 s->st.scalar[field] < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s counter out of range", s->st.schema->type_name)));
+}
+
+/*
+ * The per-row path of every NPS aggregate: no allocation after the group's
+ * first row, no memory-context switch, one range check and one addition.
+ */
+static pg_attribute_always_inline Datum
+nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
+{
+	AbmAggState *s;
+
+	if (PG_ARGISNULL(0))
+		s = abm_agg_state_new(fcinfo, &abm_nps_schema);
+	else
+		s = (AbmAggState *) PG_GETARG_POINTER(0);
+	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
+		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
+	count_answer(s, abm_nps_class_of(score), delta);
+	PG_RETURN_POINTER(s);
+}
+
+#define NPS_TRANSITION(fname, getter, delta) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		if (PG_ARGISNULL(1)) \
+		{ \
+			if (PG_ARGISNULL(0)) \
+				PG_RETURN_NULL(); \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+		} \
+		return nps_step(fcinfo, getter(1), delta); \
+	}
+
+NPS_TRANSITION(nps_trans_int2, PG_GETARG_INT16, 1)
+NPS_TRANSITION(nps_trans_int4, PG_GETARG_INT32, 1)
+NPS_TRANSITION(nps_trans_int8, PG_GETARG_INT64, 1)
+NPS_TRANSITION(nps_inv_int2, PG_GETARG_INT16, -1)
+NPS_TRANSITION(nps_inv_int4, PG_GETARG_INT32, -1)
+NPS_TRANSITION(nps_inv_int8, PG_GETARG_INT64, -1)
+
+/*
+ * nps_margin(score, confidence): the confidence travels in the state's
+ * parameter; it must be the same on every row.  Rows with a NULL score or
+ * confidence are ignored, as by any aggregate with a strict transition.
+ */
+static Datum
+nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
+{
+	double		confidence = PG_GETARG_FLOAT8(2);
+	AbmAggState *s;
+
+	check_confidence(confidence);
+	s = (AbmAggState *) DatumGetPointer(nps_step(fcinfo, score, delta));
+	if (isnan(s->param))
+		s->param = confidence;
+	else if (s->param != confidence)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence must be the same for every row of a group"),
+				 errdetail("Found %g after %g.", confidence, s->param)));
+	PG_RETURN_POINTER(s);
+}
+
+#define NPS_CONF_TRANSITION(fname, getter, delta) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) \
+		{ \
+			if (PG_ARGISNULL(0)) \
+				PG_RETURN_NULL(); \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+		} \
+		return nps_conf_step(fcinfo, getter(1), delta); \
+	}
+
+NPS_CONF_TRANSITION(nps_conf_trans_int2, PG_GETARG_INT16, 1)
+NPS_CONF_TRANSITION(nps_conf_trans_int4, PG_GETARG_INT32, 1)
+NPS_CONF_TRANSITION(nps_conf_trans_int8, PG_GETARG_INT64, 1)
+NPS_CONF_TRANSITION(nps_conf_inv_int2, PG_GETARG_INT16, -1)
+NPS_CONF_TRANSITION(nps_conf_inv_int4, PG_GETARG_INT32, -1)
+NPS_CONF_TRANSITION(nps_conf_inv_int8, PG_GETARG_INT64, -1)
+
+/* CSAT: 1..5, satisfied = 4 or 5. */
+static pg_attribute_always_inline Datum
+csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
+{
+	AbmAggState *s;
+
+	if (PG_ARGISNULL(0))
+		s = abm_agg_state_new(fcinfo, &abm_csat_schema);
+	else
+		s = (AbmAggState *) PG_GETARG_POINTER(0);
+	if (unlikely(score < CSAT_SCORE_MIN || score > CSAT_SCORE_MAX))
+		score_out_of_range("CSAT", score, CSAT_SCORE_MIN, CSAT_SCORE_MAX);
+	count_answer(s, CSAT_RESPONSES, delta);
+	if (score >= 4)
+		count_answer(s, CSAT_SATISFIED, delta);
+	PG_RETURN_POINTER(s);
+}
+
+#define CSAT_TRANSITION(fname, getter, delta) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		if (PG_ARGISNULL(1)) \
+		{ \
+			if (PG_ARGISNULL(0)) \
+				PG_RETURN_NULL(); \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+		} \
+		return csat_step(fcinfo, getter(1), delta); \
+	}
+
+CSAT_TRANSITION(csat_trans_int2, PG_GETARG_INT16, 1)
+CSAT_TRANSITION(csat_trans_int4, PG_GETARG_INT32, 1)
+CSAT_TRANSITION(csat_trans_int8, PG_GETARG_INT64, 1)
+CSAT_TRANSITION(csat_inv_int2, PG_GETARG_INT16, -1)
+CSAT_TRANSITION(csat_inv_int4, PG_GETARG_INT32, -1)
+CSAT_TRANSITION(csat_inv_int8, PG_GETARG_INT64, -1)
+
+/* ---- final functions (NULL state = no rows) ---- */
+
+#define RETURN_FLOAT8_OR_NULL(x) \
+	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
+
+static abm_nps_counts
+agg_counts(FunctionCallInfo fcinfo)
+{
+	return abm_nps_counts_of(&((AbmAggState *) PG_GETARG_POINTER(0))->st);
+}
+
+PG_FUNCTION_INFO_V1(nps_final);
+Datum
+nps_final(PG_FUNCTION_ARGS)
+{
+	abm_nps_counts c;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	c = agg_counts(fcinfo);
+	RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
+}
+
+PG_FUNCTION_INFO_V1(nps_margin_final);
+Datum
+nps_margin_final(PG_FUNCTION_ARGS)
+{
+	AbmAggState *s;
+	abm_nps_counts c;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (AbmAggState *) PG_GETARG_POINTER(0);
+	c = abm_nps_counts_of(&s->st);
+	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, isnan(s->param) ? DEFAULT_CONFIDENCE : s->param));
+}
+
+PG_FUNCTION_INFO_V1(csat_final);
+Datum
+csat_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	RETURN_FLOAT8_OR_NULL(abm_csat_value(&((AbmAggState *) PG_GETARG_POINTER(0))->st));
+}
+
+/* ---- accessors over nps_state ---- */
+
+static abm_nps_counts
+state_counts(FunctionCallInfo fcinfo, int argno)
+{
+	abm_state	s;
+
+	abm_state_from_datum(PG_GETARG_DATUM(argno), &abm_nps_schema, &s);
+	return abm_nps_counts_of(&s);
+}
+
+static double
+confidence_arg(FunctionCallInfo fcinfo, int argno)
+{
+	double		confidence = PG_NARGS() > argno ? PG_GETARG_FLOAT8(argno) : DEFAULT_CONFIDENCE;
+
+	check_confidence(confidence);
+	return confidence;
+}
+
+PG_FUNCTION_INFO_V1(nps_state_nps);
+Datum
+nps_state_nps(PG_FUNCTION_ARGS)
+{
+	abm_nps_counts c = state_counts(fcinfo, 0);
+
+	RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
+}
+
+PG_FUNCTION_INFO_V1(nps_state_margin);
+Datum
+nps_state_margin(PG_FUNCTION_ARGS)
+{
+	abm_nps_counts c = state_counts(fcinfo, 0);
+
+	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, confidence_arg(fcinfo, 1)));
+}
+
+PG_FUNCTION_INFO_V1(nps_state_diff_margin);
+Datum
+nps_state_diff_margin(PG_FUNCTION_ARGS)
+{
+	abm_nps_counts a = state_counts(fcinfo, 0);
+	abm_nps_counts b = state_counts(fcinfo, 1);
+
+	RETURN_FLOAT8_OR_NULL(abm_nps_diff_margin(&a, &b, confidence_arg(fcinfo, 2)));
+}
+
+PG_FUNCTION_INFO_V1(nps_state_interval);
+Datum
+nps_state_interval(PG_FUNCTION_ARGS)
+{
+	abm_nps_counts c = state_counts(fcinfo, 0);
+	double		confidence = confidence_arg(fcinfo, 1);
+	char	   *method_name = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int			method = abm_nps_method_parse(method_name);
+	double		lower,
+				upper;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (method < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown NPS interval method \"%s\"", method_name),
+				 errdetail("Valid methods: wald, adjusted_wald."),
+				 errhint("Use adjusted_wald for segments of fewer than about 100 answers.")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "nps_interval must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	if (abm_nps_interval(&c, confidence, (abm_nps_method) method, &lower, &upper))
+	{
+		values[0] = Float8GetDatum(lower);
+		values[1] = Float8GetDatum(upper);
+	}
+	else
+	{
+		values[0] = values[1] = (Datum) 0;
+		nulls[0] = nulls[1] = true;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+#define NPS_STATE_COUNTER(fname, field) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		abm_state s; \
+		abm_state_from_datum(PG_GETARG_DATUM(0), &abm_nps_schema, &s); \
+		PG_RETURN_INT64(s.scalar[field]); \
+	}
+
+NPS_STATE_COUNTER(nps_state_detractors, NPS_DETRACTORS)
+NPS_STATE_COUNTER(nps_state_passives, NPS_PASSIVES)
+NPS_STATE_COUNTER(nps_state_promoters, NPS_PROMOTERS)
+
+PG_FUNCTION_INFO_V1(nps_state_responses);
+Datum
+nps_state_responses(PG_FUNCTION_ARGS)
+{
+	abm_state	s;
+	int64		n;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_nps_schema, &s);
+	if (pg_add_s64_overflow(s.scalar[NPS_DETRACTORS], s.scalar[NPS_PASSIVES], &n) ||
+		pg_add_s64_overflow(n, s.scalar[NPS_PROMOTERS], &n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("nps_state response count out of range for bigint")));
+	PG_RETURN_INT64(n);
+}
+
+/* nps_class(score): the class of one answer. */
+#define NPS_CLASS_OF(fname, getter) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		int64 score = getter(0); \
+		static const char codes[] = {NPS_CLASS_CODE_DETRACTOR, NPS_CLASS_CODE_PASSIVE, NPS_CLASS_CODE_PROMOTER}; \
+		if (score < NPS_SCORE_MIN || score > NPS_SCORE_MAX) \
+			score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX); \
+		PG_RETURN_CHAR(codes[abm_nps_class_of(score)]); \
+	}
+
+NPS_CLASS_OF(nps_class_of_int2, PG_GETARG_INT16)
+NPS_CLASS_OF(nps_class_of_int4, PG_GETARG_INT32)
+NPS_CLASS_OF(nps_class_of_int8, PG_GETARG_INT64)

@@ -1,0 +1,22 @@
+/*
+ * schemas.c — the registry of state kinds, so a serialized partial state
+ * (tagged with its kind) finds its schema.  A new state kind is added here.
+ */
+#include "state.h"
+#include "nps.h"
+
+static const abm_state_schema *const all_schemas[] = {
+	&abm_nps_schema,
+	&abm_csat_schema,
+};
+
+const abm_state_schema *
+abm_state_schema_by_kind(int kind)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(all_schemas) / sizeof(all_schemas[0]); i++)
+		if (all_schemas[i]->kind == kind)
+			return all_schemas[i];
+	return NULL;
+}

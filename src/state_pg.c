@@ -1,0 +1,305 @@
+/*
+ * state_pg.c — SQL glue of the mergeable states (see state.h).
+ *
+ * A state datum is a varlena whose payload is the state's binary form, so
+ * the stored bytes, the COPY BINARY bytes and the bytes a coordinator
+ * receives are one format, pinned by the golden tests.  Every function that
+ * takes a state decodes it with full validation: a crafted value is an
+ * ERROR, never a crash.
+ */
+#include "abm_pg.h"
+
+#include <math.h>
+
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+void
+abm_state_report(const abm_error *err)
+{
+	int			code;
+
+	switch (err->status)
+	{
+		case ABM_ERR_RANGE:
+			code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+			break;
+		case ABM_ERR_MISMATCH:
+			code = ERRCODE_INVALID_PARAMETER_VALUE;
+			break;
+		default:
+			code = ERRCODE_INVALID_TEXT_REPRESENTATION;
+			break;
+	}
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("%s", err->status == ABM_ERR_RANGE ? "abm state value out of range"
+					: err->status == ABM_ERR_VERSION ? "unsupported abm state format version"
+					: err->status == ABM_ERR_MISMATCH ? "abm states cannot be merged"
+					: "malformed abm state"),
+			 errdetail("%s", err->detail),
+			 errhint("States are made by abm's aggregates; their text and binary forms are documented in the abm README.")));
+}
+
+AbmAggState *
+abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	MemoryContext aggcontext;
+	AbmAggState *s;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s transition function called outside an aggregate", schema->type_name)));
+	s = (AbmAggState *) MemoryContextAlloc(aggcontext, sizeof(AbmAggState));
+	abm_state_init(&s->st, schema);
+	s->param = NAN;
+	s->rowcap = 0;
+	return s;
+}
+
+void
+abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+	const uint8 *bytes = (const uint8 *) VARDATA_ANY(v);
+	size_t		len = VARSIZE_ANY_EXHDR(v);
+	uint32		maxrows = abm_state_binary_max_rows(schema, len);
+	int64	   *rowbuf = maxrows > 0 ? palloc(sizeof(int64) * maxrows * schema->ncols) : NULL;
+	abm_error	err;
+
+	if (abm_state_from_binary(schema, bytes, len, out, rowbuf, maxrows, &err) != ABM_OK)
+		abm_state_report(&err);
+}
+
+Datum
+abm_state_to_datum(const abm_state *s)
+{
+	size_t		len = abm_state_binary_size(s);
+	struct varlena *v = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(v, VARHDRSZ + len);
+	abm_state_to_binary(s, (uint8 *) VARDATA(v));
+	PG_RETURN_POINTER(v);
+}
+
+Datum
+abm_state_in_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	const char *text = PG_GETARG_CSTRING(0);
+	size_t		len = strlen(text);
+	uint32		maxrows = abm_state_text_max_rows(schema, len);
+	int64	   *rowbuf = maxrows > 0 ? palloc(sizeof(int64) * maxrows * schema->ncols) : NULL;
+	abm_state	s;
+	abm_error	err;
+
+	if (abm_state_from_text(schema, text, len, &s, rowbuf, maxrows, &err) != ABM_OK)
+	{
+		if (err.status == ABM_ERR_SYNTAX || err.status == ABM_ERR_VERSION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type %s: \"%s\"", schema->type_name, text),
+					 errdetail("%s", err.detail),
+					 errhint("The text form is \"v%d\" followed by name=value fields; see the abm README.",
+							 schema->version)));
+		abm_state_report(&err);
+	}
+	return abm_state_to_datum(&s);
+}
+
+Datum
+abm_state_out_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	abm_state	s;
+	size_t		need;
+	char	   *buf;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &s);
+	need = abm_state_to_text(&s, NULL, 0);
+	buf = palloc(need + 1);
+	abm_state_to_text(&s, buf, need + 1);
+	PG_RETURN_CSTRING(buf);
+}
+
+Datum
+abm_state_recv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	size_t		len = buf->len - buf->cursor;
+	const uint8 *bytes = (const uint8 *) pq_getmsgbytes(buf, (int) len);
+	uint32		maxrows = abm_state_binary_max_rows(schema, len);
+	int64	   *rowbuf = maxrows > 0 ? palloc(sizeof(int64) * maxrows * schema->ncols) : NULL;
+	abm_state	s;
+	abm_error	err;
+
+	if (abm_state_from_binary(schema, bytes, len, &s, rowbuf, maxrows, &err) != ABM_OK)
+		abm_state_report(&err);
+	return abm_state_to_datum(&s);
+}
+
+Datum
+abm_state_send_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	abm_state	s;
+	StringInfoData buf;
+	size_t		len;
+
+	/* decode first: never send bytes that would not be received back */
+	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &s);
+	len = abm_state_binary_size(&s);
+	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, (int) len);
+	abm_state_to_binary(&s, (uint8 *) buf.data + buf.len);
+	buf.len += (int) len;
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Final function of an aggregate returning the state itself; NULL if no input. */
+Datum
+abm_state_final_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	AbmAggState *s;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (AbmAggState *) PG_GETARG_POINTER(0);
+	Assert(s->st.schema == schema);
+	return abm_state_to_datum(&s->st);
+}
+
+/* Merge b into the transition state a (in the aggregate context). */
+static void
+merge_into(AbmAggState *a, const abm_state *b, MemoryContext aggcontext)
+{
+	abm_error	err;
+	int64	   *rowbuf = NULL;
+	uint32		rowcap = 0;
+
+	if (b->nrows > 0)
+	{
+		rowcap = a->st.nrows + b->nrows;
+		rowbuf = MemoryContextAlloc(aggcontext, sizeof(int64) * rowcap * a->st.schema->ncols);
+	}
+	if (abm_state_merge(&a->st, b, rowbuf, rowcap, &err) != ABM_OK)
+		abm_state_report(&err);
+	if (rowbuf != NULL)
+		a->rowcap = rowcap;
+}
+
+/* rollup(state): transition that merges one stored state into the group's. */
+Datum
+abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	MemoryContext aggcontext;
+	AbmAggState *a;
+	abm_state	b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rollup(%s) transition function called outside an aggregate", schema->type_name)));
+	a = PG_ARGISNULL(0) ? abm_agg_state_new(fcinfo, schema) : (AbmAggState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : a);
+	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
+	merge_into(a, &b, aggcontext);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Combine two partial states (parallel workers, partitionwise aggregation).
+ * The parameter must agree; a partial without rows has NaN.
+ */
+PG_FUNCTION_INFO_V1(abm_state_combine);
+Datum
+abm_state_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	AbmAggState *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("abm combine function called outside an aggregate")));
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	b = (AbmAggState *) PG_GETARG_POINTER(1);
+	if (PG_ARGISNULL(0))
+		a = abm_agg_state_new(fcinfo, b->st.schema);
+	else
+		a = (AbmAggState *) PG_GETARG_POINTER(0);
+
+	if (isnan(a->param))
+		a->param = b->param;
+	else if (!isnan(b->param) && a->param != b->param)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine %s partial states computed with different parameters %g and %g",
+						a->st.schema->type_name, a->param, b->param)));
+	merge_into(a, &b->st, aggcontext);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Partial state as bytea: kind tag, parameter (IEEE bits), binary form.
+ * Travels between parallel workers and, on sharded engines, between nodes.
+ */
+PG_FUNCTION_INFO_V1(abm_state_serialize);
+Datum
+abm_state_serialize(PG_FUNCTION_ARGS)
+{
+	AbmAggState *s = (AbmAggState *) PG_GETARG_POINTER(0);
+	size_t		len = abm_state_binary_size(&s->st);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, s->st.schema->kind);
+	pq_sendfloat8(&buf, s->param);
+	enlargeStringInfo(&buf, (int) len);
+	abm_state_to_binary(&s->st, (uint8 *) buf.data + buf.len);
+	buf.len += (int) len;
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(abm_state_deserialize);
+Datum
+abm_state_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	const uint8 *p = (const uint8 *) VARDATA_ANY(bytes);
+	size_t		len = VARSIZE_ANY_EXHDR(bytes);
+	const abm_state_schema *schema;
+	AbmAggState *s;
+	abm_error	err;
+	uint32		maxrows;
+	uint64		param_bits = 0;
+	int			i;
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("abm deserialize function called outside an aggregate")));
+	schema = len >= 9 ? abm_state_schema_by_kind(p[0]) : NULL;
+	if (schema == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("malformed abm partial aggregate state")));
+	s = abm_agg_state_new(fcinfo, schema);
+	for (i = 1; i <= 8; i++)
+		param_bits = (param_bits << 8) | p[i];
+	memcpy(&s->param, &param_bits, sizeof(double));
+	maxrows = abm_state_binary_max_rows(schema, len - 9);
+	if (maxrows > 0)
+		s->st.rows = MemoryContextAlloc(aggcontext, sizeof(int64) * maxrows * schema->ncols);
+	s->rowcap = maxrows;
+	if (abm_state_from_binary(schema, p + 9, len - 9, &s->st, s->st.rows, maxrows, &err) != ABM_OK)
+		abm_state_report(&err);
+	PG_RETURN_POINTER(s);
+}
