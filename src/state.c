@@ -137,7 +137,7 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	}
 
 	if (sch->ncols == 0 || from->nrows == 0)
-		return ABM_OK;
+		return sch->check != NULL ? sch->check(into, err) : ABM_OK;
 	if ((uint64_t) into->nrows + from->nrows > rowcap)
 		return fail(err, ABM_ERR_RANGE, "merged %s needs more rows than provided.", sch->type_name);
 
@@ -171,7 +171,7 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	}
 	into->rows = rowbuf;
 	into->nrows = n;
-	return ABM_OK;
+	return sch->check != NULL ? sch->check(into, err) : ABM_OK;
 }
 
 /* ---- binary form ---- */
