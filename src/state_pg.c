@@ -103,7 +103,11 @@ abm_state_in_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 					 errdetail("%s", err.detail),
 					 errhint("The text form is \"v%d\" followed by name=value fields; see the abm README.",
 							 schema->version)));
-		abm_state_report(&err);
+		ereport(ERROR,
+				(errcode(err.status == ABM_ERR_RANGE ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE
+						 : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value out of range for type %s: \"%s\"", schema->type_name, text),
+				 errdetail("%s", err.detail)));
 	}
 	return abm_state_to_datum(&s);
 }
@@ -199,9 +203,13 @@ abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("rollup(%s) transition function called outside an aggregate", schema->type_name)));
-	a = PG_ARGISNULL(0) ? abm_agg_state_new(fcinfo, schema) : (AbmAggState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : a);
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	a = PG_ARGISNULL(0) ? abm_agg_state_new(fcinfo, schema) : (AbmAggState *) PG_GETARG_POINTER(0);
 	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
 	merge_into(a, &b, aggcontext);
 	PG_RETURN_POINTER(a);

@@ -9,10 +9,13 @@
 
 #include <math.h>
 
+#define SQRT2 1.41421356237309504880
+#define SQRT_2PI 2.50662827463100050242
+
 double
 abm_normal_cdf(double x)
 {
-	return 0.5 * erfc(-x / M_SQRT2);
+	return 0.5 * erfc(-x / SQRT2);
 }
 
 static double
@@ -64,12 +67,12 @@ abm_normal_quantile(double p)
 	{
 		/* Halley's method on F(x) - p, F' = pdf, F'' = -x pdf */
 		double		e = (p < 0.5) ? abm_normal_cdf(x) - p
-			: (p - 1) + 0.5 * erfc(x / M_SQRT2);	/* 1-p side, no cancellation */
+			: (p - 1) + 0.5 * erfc(x / SQRT2);	/* 1-p side, no cancellation */
 		double		u;
 
 		if (p >= 0.5)
 			e = -e;
-		u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+		u = e * SQRT_2PI * exp(x * x / 2);
 		x = x - u / (1 + x * u / 2);
 	}
 	return x;

@@ -1,0 +1,50 @@
+--
+-- The install script's rules, checked on the catalog: a failure lists the
+-- offending objects.
+--
+
+-- every function, aggregate, type, operator and cast of abm has a comment
+SELECT classid::regclass AS catalog, pg_describe_object(classid, objid, 0) AS object_without_comment
+FROM pg_depend d
+WHERE refclassid = 'pg_extension'::regclass
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND deptype = 'e'
+  AND obj_description(objid, classid::regclass::name) IS NULL
+  AND classid <> 'pg_opclass'::regclass AND classid <> 'pg_opfamily'::regclass
+ORDER BY 2;
+
+-- no SECURITY DEFINER; every function PARALLEL SAFE; C functions not volatile
+SELECT p.oid::regprocedure AS function, p.prosecdef, p.proparallel, p.provolatile
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND (p.prosecdef OR p.proparallel <> 's' OR p.provolatile = 'v')
+ORDER BY 1;
+
+-- every aggregate: a combine function; internal states serialize and declare their size
+SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn, a.aggserialfn, a.aggtransspace,
+       a.aggminvtransfn, a.aggmtransspace
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND (a.aggcombinefn = 0
+       OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggtransspace <= 0))
+       OR (a.aggmtranstype = 'internal'::regtype AND a.aggmtransspace <= 0))
+ORDER BY 1;
+
+-- aggregates over raw scores have a moving-aggregate inverse
+SELECT a.aggfnoid::regprocedure AS aggregate_without_inverse
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND a.aggfnoid::regproc::text IN ('nps', 'nps_margin', 'nps_agg', 'csat')
+  AND a.aggminvtransfn = 0
+ORDER BY 1;
+
+-- what the extension contains, by kind (a change here is deliberate)
+SELECT classid::regclass AS catalog, count(*)
+FROM pg_depend
+WHERE refclassid = 'pg_extension'::regclass
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND deptype = 'e'
+GROUP BY 1 ORDER BY 1::text;

@@ -1,0 +1,586 @@
+/*
+ * unit_tests.c — tests of abm's pure C core, no server needed.
+ *   make unitcheck            (gcc)
+ *   make unitcheck-sanitized  (clang, ASan + UBSan)
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "label_enum.h"
+#include "lifecycle_stage.h"
+#include "nps.h"
+#include "state.h"
+#include "stats.h"
+#include "unit.h"
+
+static int
+parse(const abm_label_enum *e, const char *s)
+{
+	return abm_enum_parse(e, s, strlen(s));
+}
+
+static const char *
+name_of(const abm_label_enum *e, int code)
+{
+	const abm_label *l = abm_enum_lookup(e, code);
+
+	return l ? l->name : "(none)";
+}
+
+/* ---- small enumerations ---- */
+
+static void
+test_enum_tables_consistent(void)
+{
+	CHECK(abm_enum_check_table(&abm_lifecycle_stage_enum) == 0);
+	CHECK(abm_enum_check_table(&abm_nps_class_enum) == 0);
+}
+
+static void
+test_lifecycle_order(void)
+{
+	static const char *const order[] = {"target", "aware", "engaged", "opportunity",
+		"onboarding", "active", "renewing", "expanding", "advocate", "churned"};
+	int			i,
+				prev = 0;
+
+	CHECK(abm_lifecycle_stage_enum.nlabels == 10);
+	for (i = 0; i < 10; i++)
+	{
+		int			code = parse(&abm_lifecycle_stage_enum, order[i]);
+
+		CHECK(code > prev);
+		CHECK(code > 0 && code < 256);
+		CHECK_STR(name_of(&abm_lifecycle_stage_enum, code), order[i]);
+		CHECK(abm_enum_index(&abm_lifecycle_stage_enum, code) == i);
+		prev = code;
+	}
+}
+
+/* Every alias of SPEC.md's table, and the label it must mean. */
+static void
+test_lifecycle_spec_aliases(void)
+{
+	static const char *const cases[][2] = {
+		{"identify", "target"}, {"identified", "target"}, {"tal", "target"}, {"目标", "target"}, {"识别", "target"},
+		{"discover", "aware"}, {"discovery", "aware"}, {"attract", "aware"}, {"发现", "aware"}, {"吸引", "aware"},
+		{"explore", "engaged"}, {"exploration", "engaged"}, {"engage", "engaged"}, {"engagement", "engaged"},
+		{"探索", "engaged"}, {"参与", "engaged"}, {"互动", "engaged"},
+		{"convert", "opportunity"}, {"conversion", "opportunity"}, {"转化", "opportunity"}, {"商机", "opportunity"},
+		{"purchase", "onboarding"}, {"close", "onboarding"}, {"closed_won", "onboarding"}, {"won", "onboarding"},
+		{"activation", "onboarding"}, {"购买", "onboarding"}, {"成交", "onboarding"}, {"激活", "onboarding"},
+		{"adoption", "active"}, {"retained", "active"}, {"活跃", "active"}, {"留存", "active"},
+		{"renewal", "renewing"}, {"续约", "renewing"}, {"续签", "renewing"},
+		{"expansion", "expanding"}, {"upsell", "expanding"}, {"cross_sell", "expanding"},
+		{"扩展", "expanding"}, {"拓展", "expanding"}, {"增购", "expanding"},
+		{"referral", "advocate"}, {"advocacy", "advocate"}, {"推荐", "advocate"}, {"拥护", "advocate"},
+		{"lost", "churned"}, {"churn", "churned"}, {"流失", "churned"},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(name_of(&abm_lifecycle_stage_enum, parse(&abm_lifecycle_stage_enum, cases[i][0])), cases[i][1]);
+}
+
+static void
+test_enum_normalization(void)
+{
+	const abm_label_enum *e = &abm_lifecycle_stage_enum;
+
+	CHECK_STR(name_of(e, parse(e, "Renewal")), "renewing");
+	CHECK_STR(name_of(e, parse(e, "  TARGET\t")), "target");
+	CHECK_STR(name_of(e, parse(e, "\xe3\x80\x80流失\xe3\x80\x80")), "churned");	/* ideographic spaces */
+	CHECK_STR(name_of(e, parse(e, "Closed Won")), "onboarding");
+	CHECK_STR(name_of(e, parse(e, "closed-won")), "onboarding");
+	CHECK_STR(name_of(e, parse(e, "Cross-Sell")), "expanding");
+	CHECK(parse(e, "") == -1);
+	CHECK(parse(e, "   ") == -1);
+	CHECK(parse(e, "targ") == -1);
+	CHECK(parse(e, "targets") == -1);
+	CHECK(parse(e, "tar get") == -1);
+	CHECK(parse(e, "発現") == -1);
+	CHECK(abm_enum_parse(e, "target\0x", 8) == -1);	/* embedded NUL */
+	CHECK(abm_enum_parse(e, "targetx", 6) == parse(e, "target"));	/* length bounds the input */
+	{
+		char		longer[200];
+
+		memset(longer, 'a', sizeof(longer) - 1);
+		longer[sizeof(longer) - 1] = '\0';
+		CHECK(parse(e, longer) == -1);
+	}
+}
+
+static void
+test_enum_list_and_lookup(void)
+{
+	char		buf[256],
+				tiny[8];
+	size_t		need = abm_enum_list(&abm_nps_class_enum, buf, sizeof(buf));
+
+	CHECK_STR(buf, "detractor, passive, promoter");
+	CHECK(need == strlen("detractor, passive, promoter"));
+	CHECK(abm_enum_list(&abm_nps_class_enum, tiny, sizeof(tiny)) == need);
+	CHECK(strlen(tiny) < sizeof(tiny));
+	CHECK(abm_enum_lookup(&abm_lifecycle_stage_enum, 0) == NULL);
+	CHECK(abm_enum_lookup(&abm_lifecycle_stage_enum, 11) == NULL);
+	CHECK(abm_enum_lookup(&abm_lifecycle_stage_enum, 255) == NULL);
+}
+
+static void
+test_lifecycle_phase_and_customer(void)
+{
+	const abm_label_enum *e = &abm_lifecycle_stage_enum;
+	static const char *const customer[] = {"onboarding", "active", "renewing", "expanding", "advocate"};
+	static const char *const not_customer[] = {"target", "aware", "engaged", "opportunity", "churned"};
+	size_t		i;
+
+	for (i = 0; i < 5; i++)
+	{
+		CHECK(abm_lifecycle_is_customer(parse(e, customer[i])));
+		CHECK(!abm_lifecycle_is_customer(parse(e, not_customer[i])));
+	}
+	CHECK_STR(abm_enum_lookup(e, parse(e, "engaged"))->group, "acquisition");
+	CHECK_STR(abm_enum_lookup(e, parse(e, "renewing"))->group, "retention");
+	CHECK_STR(abm_enum_lookup(e, parse(e, "advocate"))->group, "expansion");
+	CHECK_STR(abm_enum_lookup(e, parse(e, "churned"))->group, "lost");
+}
+
+/* ---- states ---- */
+
+static void
+nps_state_of(abm_state *s, int64_t d, int64_t pa, int64_t p)
+{
+	abm_state_init(s, &abm_nps_schema);
+	s->scalar[NPS_DETRACTORS] = d;
+	s->scalar[NPS_PASSIVES] = pa;
+	s->scalar[NPS_PROMOTERS] = p;
+}
+
+static abm_status
+nps_from_text(const char *text, abm_state *s, abm_error *err)
+{
+	return abm_state_from_text(&abm_nps_schema, text, strlen(text), s, NULL, 0, err);
+}
+
+/* The pinned text and binary forms of nps_state v1: stored states depend on them. */
+static void
+test_nps_state_golden(void)
+{
+	static const uint8_t golden[] = {
+		0x01,
+		0, 0, 0, 0, 0, 0, 0, 3,
+		0, 0, 0, 0, 0, 0, 0, 5,
+		0, 0, 0, 0, 0, 0, 0, 12,
+	};
+	abm_state	s,
+				back;
+	uint8_t		bin[64];
+	char		text[128];
+	abm_error	err;
+
+	nps_state_of(&s, 3, 5, 12);
+	CHECK(abm_state_binary_size(&s) == sizeof(golden));
+	abm_state_to_binary(&s, bin);
+	CHECK(memcmp(bin, golden, sizeof(golden)) == 0);
+	CHECK(abm_state_to_text(&s, text, sizeof(text)) == strlen("v1 detractors=3 passives=5 promoters=12"));
+	CHECK_STR(text, "v1 detractors=3 passives=5 promoters=12");
+
+	CHECK(abm_state_from_binary(&abm_nps_schema, golden, sizeof(golden), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
+	CHECK(nps_from_text("  v1 detractors=3 passives=5 promoters=12\n", &back, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
+}
+
+static void
+test_nps_state_text_rejects(void)
+{
+	static const struct
+	{
+		const char *text;
+		abm_status	status;
+	}			cases[] = {
+		{"", ABM_ERR_SYNTAX},
+		{"detractors=3 passives=5 promoters=12", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
+		{"v0 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
+		{"v999 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
+		{"v99999999999999999999 detractors=3", ABM_ERR_SYNTAX},
+		{"v1 detractors=3 passives=5", ABM_ERR_SYNTAX},
+		{"v1 detractors=3 passives=5 promoters=12 extra=1", ABM_ERR_SYNTAX},
+		{"v1 passives=5 detractors=3 promoters=12", ABM_ERR_SYNTAX},
+		{"v1 detractors=3  passives=5 promoters=12", ABM_ERR_SYNTAX},
+		{"v1 detractors=+3 passives=5 promoters=12", ABM_ERR_SYNTAX},
+		{"v1 detractors=3x passives=5 promoters=12", ABM_ERR_SYNTAX},
+		{"v1 detractors= passives=5 promoters=12", ABM_ERR_SYNTAX},
+		{"v1 detractors=-1 passives=5 promoters=12", ABM_ERR_RANGE},
+		{"v1 detractors=9223372036854775808 passives=0 promoters=0", ABM_ERR_RANGE},
+		{"v1 detractors=-9223372036854775809 passives=0 promoters=0", ABM_ERR_RANGE},
+		{"v1 detractors=9223372036854775807 passives=1 promoters=0", ABM_ERR_RANGE},
+		{"v1 detractors=1 passives=2 promoters=3 rows=[]", ABM_ERR_SYNTAX},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		abm_state	s;
+		abm_error	err;
+		abm_status	got = nps_from_text(cases[i].text, &s, &err);
+
+		if (got != cases[i].status)
+			printf("  case \"%s\": status %d, expected %d\n", cases[i].text, got, cases[i].status);
+		CHECK(got == cases[i].status);
+		CHECK(got == ABM_OK || strlen(err.detail) > 0);
+	}
+}
+
+static void
+test_nps_state_binary_rejects(void)
+{
+	uint8_t		bin[32];
+	abm_state	s;
+	abm_error	err;
+
+	nps_state_of(&s, 1, 2, 3);
+	abm_state_to_binary(&s, bin);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 0, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 24, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	bin[0] = 2;
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_ERR_VERSION);
+	bin[0] = 1;
+	bin[1] = 0x80;				/* detractors negative */
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+}
+
+static void
+test_merge_and_overflow(void)
+{
+	abm_state	a,
+				b;
+	abm_error	err;
+
+	nps_state_of(&a, 1, 2, 3);
+	nps_state_of(&b, 10, 20, 30);
+	CHECK(abm_state_merge(&a, &b, NULL, 0, &err) == ABM_OK);
+	CHECK(a.scalar[0] == 11 && a.scalar[1] == 22 && a.scalar[2] == 33);
+
+	nps_state_of(&a, INT64_MAX, 0, 0);
+	nps_state_of(&b, 1, 0, 0);
+	CHECK(abm_state_merge(&a, &b, NULL, 0, &err) == ABM_ERR_RANGE);
+
+	/* each counter fits, their total does not */
+	nps_state_of(&a, INT64_MAX / 2, 0, 0);
+	nps_state_of(&b, 0, INT64_MAX / 2 + 2, 0);
+	CHECK(abm_state_merge(&a, &b, NULL, 0, &err) == ABM_ERR_RANGE);
+
+	nps_state_of(&a, INT64_MAX - 1, 0, 0);
+	CHECK(abm_state_add(&a, NPS_DETRACTORS, 1, &err) == ABM_OK);
+	CHECK(a.scalar[0] == INT64_MAX);
+	CHECK(abm_state_add(&a, NPS_DETRACTORS, 1, &err) == ABM_ERR_RANGE);
+	nps_state_of(&a, 0, 0, 0);
+	CHECK(abm_state_add(&a, NPS_DETRACTORS, -1, &err) == ABM_ERR_RANGE);
+
+	abm_state_init(&b, &abm_csat_schema);
+	nps_state_of(&a, 0, 0, 0);
+	CHECK(abm_state_merge(&a, &b, NULL, 0, &err) == ABM_ERR_MISMATCH);
+}
+
+static void
+test_csat_state(void)
+{
+	abm_state	s;
+	abm_error	err;
+
+	CHECK(abm_state_from_text(&abm_csat_schema, "v1 satisfied=3 responses=4", 26, &s, NULL, 0, &err) == ABM_OK);
+	CHECK_NEAR(abm_csat_value(&s), 0.75, 0);
+	CHECK(abm_state_from_text(&abm_csat_schema, "v1 satisfied=5 responses=4", 26, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	abm_state_init(&s, &abm_csat_schema);
+	CHECK(isnan(abm_csat_value(&s)));
+}
+
+/*
+ * A state with rows, as the survival state will be: (time, events,
+ * censored), keyed by time, plus MIN and MAX scalars.  It shows the one
+ * mechanism carries variable-length states.
+ */
+static const abm_state_field toy_fields[] = {
+	{"subjects", ABM_MERGE_SUM, 1},
+	{"first", ABM_MERGE_MIN, 0},
+	{"last", ABM_MERGE_MAX, 0},
+};
+static const char *const toy_cols[] = {"time", "events", "censored"};
+static const abm_state_schema toy_schema = {
+	"toy_state", 200, 1, 3, toy_fields, 3, toy_cols, NULL
+};
+
+static abm_status
+toy_from_text(const char *text, abm_state *s, int64_t *rows, uint32_t cap, abm_error *err)
+{
+	return abm_state_from_text(&toy_schema, text, strlen(text), s, rows, cap, err);
+}
+
+static void
+test_rows_state_round_trip(void)
+{
+	const char *text = "v1 subjects=5 first=1 last=7 rows=[1:2:0,3:1:1,7:0:1]";
+	int64_t		rows[64],
+				rows2[64];
+	abm_state	s,
+				back;
+	abm_error	err;
+	char		out[128];
+	uint8_t		bin[256];
+	uint32_t	cap = abm_state_text_max_rows(&toy_schema, strlen(text));
+
+	CHECK(cap >= 3 && cap * 3 <= 64);
+	CHECK(toy_from_text(text, &s, rows, cap, &err) == ABM_OK);
+	CHECK(s.nrows == 3);
+	abm_state_to_text(&s, out, sizeof(out));
+	CHECK_STR(out, text);
+	CHECK(abm_state_binary_size(&s) == 1 + 3 * 8 + 4 + 9 * 8);
+	abm_state_to_binary(&s, bin);
+	CHECK(bin[25] == 0 && bin[26] == 0 && bin[27] == 0 && bin[28] == 3);
+	CHECK(abm_state_from_binary(&toy_schema, bin, abm_state_binary_size(&s), &back, rows2,
+								abm_state_binary_max_rows(&toy_schema, abm_state_binary_size(&s)), &err) == ABM_OK);
+	CHECK(back.nrows == 3 && memcmp(back.rows, s.rows, 9 * sizeof(int64_t)) == 0);
+	/* a row count that does not match the length */
+	bin[28] = 4;
+	CHECK(abm_state_from_binary(&toy_schema, bin, abm_state_binary_size(&s), &back, rows2, 64, &err) == ABM_ERR_SYNTAX);
+
+	CHECK(toy_from_text("v1 subjects=0 first=0 last=0 rows=[]", &s, rows, 8, &err) == ABM_OK);
+	CHECK(s.nrows == 0);
+}
+
+static void
+test_rows_state_rejects(void)
+{
+	int64_t		rows[64];
+	abm_state	s;
+	abm_error	err;
+
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[3:1:0,1:2:0]", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[1:1:0,1:2:0]", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[1:-1:0]", &s, rows, 20, &err) == ABM_ERR_RANGE);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[1:1]", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[1:1:0,]", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7 rows=[1:1:0", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=1 last=7", &s, rows, 20, &err) == ABM_ERR_SYNTAX);
+	CHECK(toy_from_text("v1 subjects=5 first=-4 last=-2 rows=[-3:1:0]", &s, rows, 20, &err) == ABM_OK);
+}
+
+static void
+test_rows_state_merge(void)
+{
+	int64_t		ra[32],
+				rb[32],
+				out[64];
+	abm_state	a,
+				b;
+	abm_error	err;
+	char		text[256];
+
+	CHECK(toy_from_text("v1 subjects=3 first=2 last=5 rows=[1:1:0,3:1:0,5:0:1]", &a, ra, 10, &err) == ABM_OK);
+	CHECK(toy_from_text("v1 subjects=2 first=1 last=9 rows=[3:2:1,9:0:1]", &b, rb, 10, &err) == ABM_OK);
+	CHECK(abm_state_merge(&a, &b, out, 5, &err) == ABM_OK);
+	abm_state_to_text(&a, text, sizeof(text));
+	CHECK_STR(text, "v1 subjects=5 first=1 last=9 rows=[1:1:0,3:3:1,5:0:1,9:0:1]");
+
+	/* too small a buffer is an error, not an overrun */
+	CHECK(toy_from_text("v1 subjects=3 first=2 last=5 rows=[1:1:0,3:1:0,5:0:1]", &a, ra, 10, &err) == ABM_OK);
+	CHECK(abm_state_merge(&a, &b, out, 4, &err) == ABM_ERR_RANGE);
+
+	/* counts of equal keys overflow */
+	CHECK(toy_from_text("v1 subjects=1 first=0 last=0 rows=[1:9223372036854775807:0]", &a, ra, 10, &err) == ABM_OK);
+	CHECK(toy_from_text("v1 subjects=1 first=0 last=0 rows=[1:1:0]", &b, rb, 10, &err) == ABM_OK);
+	CHECK(abm_state_merge(&a, &b, out, 2, &err) == ABM_ERR_RANGE);
+}
+
+/* ---- statistics ---- */
+
+static void
+test_normal_quantile(void)
+{
+	double		p;
+
+	CHECK_NEAR(abm_confidence_z(0.95), 1.959963984540054, 1e-14);
+	CHECK_NEAR(abm_confidence_z(0.90), 1.6448536269514722, 1e-14);
+	CHECK_NEAR(abm_confidence_z(0.99), 2.5758293035489004, 1e-14);
+	CHECK_NEAR(abm_normal_quantile(0.5), 0.0, 1e-15);
+	CHECK_NEAR(abm_normal_quantile(0.975), 1.959963984540054, 1e-14);
+	CHECK_NEAR(abm_normal_quantile(1e-10), -6.361340902404056, 1e-12);
+	/* the quantile inverts the CDF (computed independently from erfc) */
+	for (p = 1e-12; p < 1; p = p < 0.01 ? p * 10 : p + 0.0137)
+		CHECK_NEAR(abm_normal_cdf(abm_normal_quantile(p)) / p, 1.0, 1e-12);
+	CHECK(isnan(abm_normal_quantile(0)));
+	CHECK(isnan(abm_normal_quantile(1)));
+	CHECK(isnan(abm_normal_quantile(NAN)));
+	CHECK(!abm_confidence_valid(0) && !abm_confidence_valid(1) && !abm_confidence_valid(NAN));
+	CHECK(!abm_confidence_valid(-0.5) && !abm_confidence_valid(INFINITY));
+	CHECK(abm_confidence_valid(1e-9) && abm_confidence_valid(0.999999));
+}
+
+/* ---- NPS arithmetic, against a second computation from the answers ---- */
+
+static void
+answers_moments(int d, int pa, int p, double *mean, double *var)
+{
+	int			n = d + pa + p,
+				i;
+	double		sum = 0,
+				sq = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		double		x = i < d ? -1 : (i < d + pa ? 0 : 1);
+
+		sum += x;
+	}
+	*mean = sum / n;
+	for (i = 0; i < n; i++)
+	{
+		double		x = i < d ? -1 : (i < d + pa ? 0 : 1);
+
+		sq += (x - *mean) * (x - *mean);
+	}
+	*var = sq / n;
+}
+
+static void
+test_nps_values(void)
+{
+	static const int cases[][3] = {{3, 5, 12}, {1, 0, 1}, {0, 0, 7}, {7, 0, 0}, {100, 250, 650}, {2, 1, 0}};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		abm_state	s;
+		abm_nps_counts c;
+		double		mean,
+					var,
+					n = cases[i][0] + cases[i][1] + cases[i][2];
+
+		nps_state_of(&s, cases[i][0], cases[i][1], cases[i][2]);
+		c = abm_nps_counts_of(&s);
+		answers_moments(cases[i][0], cases[i][1], cases[i][2], &mean, &var);
+		CHECK_NEAR(abm_nps_value(&c), 100 * mean, 1e-12);
+		CHECK_NEAR(abm_nps_se(&c), 100 * sqrt(var / n), 1e-12);
+		CHECK_NEAR(abm_nps_margin(&c, 0.95), 1.959963984540054 * 100 * sqrt(var / n), 1e-11);
+	}
+}
+
+static void
+test_nps_edges(void)
+{
+	abm_state	s;
+	abm_nps_counts c;
+	double		lo,
+				hi;
+
+	nps_state_of(&s, 0, 0, 0);
+	c = abm_nps_counts_of(&s);
+	CHECK(isnan(abm_nps_value(&c)));
+	CHECK(isnan(abm_nps_margin(&c, 0.95)));
+	CHECK(!abm_nps_interval(&c, 0.95, ABM_NPS_ADJUSTED_WALD, &lo, &hi));
+
+	nps_state_of(&s, 0, 0, 1);
+	c = abm_nps_counts_of(&s);
+	CHECK_NEAR(abm_nps_value(&c), 100, 0);
+	CHECK(isnan(abm_nps_margin(&c, 0.95)));
+	CHECK(!abm_nps_interval(&c, 0.95, ABM_NPS_WALD, &lo, &hi));
+	CHECK(abm_nps_interval(&c, 0.95, ABM_NPS_ADJUSTED_WALD, &lo, &hi));
+	CHECK(lo < hi && hi <= 100 && lo >= -100);
+
+	/* all promoters: Wald collapses to a point, adjusted Wald does not */
+	nps_state_of(&s, 0, 0, 10);
+	c = abm_nps_counts_of(&s);
+	CHECK_NEAR(abm_nps_margin(&c, 0.95), 0, 0);
+	CHECK(abm_nps_interval(&c, 0.95, ABM_NPS_WALD, &lo, &hi));
+	CHECK(lo == 100 && hi == 100);
+	CHECK(abm_nps_interval(&c, 0.95, ABM_NPS_ADJUSTED_WALD, &lo, &hi));
+	{
+		double		pp = 10.75 / 13,
+					dd = 0.75 / 13,
+					center = 100 * (pp - dd),
+					se = 100 * sqrt((pp + dd - (pp - dd) * (pp - dd)) / 13);
+
+		CHECK_NEAR(lo, center - 1.959963984540054 * se, 1e-10);
+		CHECK_NEAR(hi, fmin(100, center + 1.959963984540054 * se), 1e-10);
+		CHECK(hi == 100);		/* clamped */
+	}
+
+	/* confidence outside (0, 1) */
+	nps_state_of(&s, 3, 5, 12);
+	c = abm_nps_counts_of(&s);
+	CHECK(isnan(abm_nps_margin(&c, 1.0)));
+	CHECK(!abm_nps_interval(&c, 0, ABM_NPS_WALD, &lo, &hi));
+
+	/* huge counts stay finite */
+	nps_state_of(&s, INT64_MAX / 4, INT64_MAX / 4, INT64_MAX / 4);
+	c = abm_nps_counts_of(&s);
+	CHECK_NEAR(abm_nps_value(&c), 0, 1e-9);
+	CHECK(abm_nps_margin(&c, 0.95) >= 0 && abm_nps_margin(&c, 0.95) < 1e-6);
+}
+
+static void
+test_nps_diff_margin(void)
+{
+	abm_state	a,
+				b;
+	abm_nps_counts ca,
+				cb;
+
+	nps_state_of(&a, 30, 20, 50);
+	nps_state_of(&b, 10, 40, 25);
+	ca = abm_nps_counts_of(&a);
+	cb = abm_nps_counts_of(&b);
+	CHECK_NEAR(abm_nps_diff_margin(&ca, &cb, 0.95),
+			   1.959963984540054 * sqrt(pow(abm_nps_se(&ca), 2) + pow(abm_nps_se(&cb), 2)), 1e-12);
+	/* equal states: sqrt(2) times one margin */
+	CHECK_NEAR(abm_nps_diff_margin(&ca, &ca, 0.9), sqrt(2) * abm_nps_margin(&ca, 0.9), 1e-12);
+	nps_state_of(&b, 0, 0, 1);
+	cb = abm_nps_counts_of(&b);
+	CHECK(isnan(abm_nps_diff_margin(&ca, &cb, 0.95)));
+	CHECK(abm_nps_method_parse("wald") == ABM_NPS_WALD);
+	CHECK(abm_nps_method_parse("adjusted_wald") == ABM_NPS_ADJUSTED_WALD);
+	CHECK(abm_nps_method_parse("Wald") == -1);
+	CHECK(abm_nps_method_parse("") == -1);
+}
+
+static void
+test_nps_class_of(void)
+{
+	int			s;
+
+	for (s = 0; s <= 10; s++)
+		CHECK(abm_nps_class_of(s) == (s <= 6 ? NPS_DETRACTORS : s <= 8 ? NPS_PASSIVES : NPS_PROMOTERS));
+	CHECK(abm_nps_class_enum.labels[NPS_DETRACTORS].code == NPS_CLASS_CODE_DETRACTOR);
+	CHECK(abm_nps_class_enum.labels[NPS_PROMOTERS].code == NPS_CLASS_CODE_PROMOTER);
+}
+
+int
+main(void)
+{
+	static const unit_test tests[] = {
+		{"enum tables are consistent", test_enum_tables_consistent},
+		{"lifecycle_stage labels are in order", test_lifecycle_order},
+		{"lifecycle_stage accepts every alias of the spec", test_lifecycle_spec_aliases},
+		{"enum input: case, blanks, separators, garbage", test_enum_normalization},
+		{"enum label list and lookup", test_enum_list_and_lookup},
+		{"lifecycle phase and customer stages", test_lifecycle_phase_and_customer},
+		{"nps_state golden text and bytes", test_nps_state_golden},
+		{"nps_state text input rejects malformed", test_nps_state_text_rejects},
+		{"nps_state binary input rejects malformed", test_nps_state_binary_rejects},
+		{"merge adds, overflow is an error", test_merge_and_overflow},
+		{"csat state", test_csat_state},
+		{"state with rows round-trips", test_rows_state_round_trip},
+		{"state with rows rejects malformed", test_rows_state_rejects},
+		{"state with rows merges by key", test_rows_state_merge},
+		{"normal quantile", test_normal_quantile},
+		{"nps, se and margin against the answers", test_nps_values},
+		{"nps edge cases", test_nps_edges},
+		{"nps difference margin", test_nps_diff_margin},
+		{"nps class of a score", test_nps_class_of},
+	};
+
+	return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
+}
