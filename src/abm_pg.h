@@ -48,10 +48,13 @@ extern const abm_label *abm_enum_label_of(const abm_label_enum *e, Datum value);
  */
 typedef struct AbmAggState
 {
-	abm_state	st;
 	double		param;
 	uint32		rowcap;			/* capacity of st.rows */
+	abm_state	st;				/* last: allocated to its schema's size */
 } AbmAggState;
+
+/* Bytes of a transition state of a schema with n scalars (64 for NPS). */
+#define ABM_AGG_STATE_SIZE(nscalars) (offsetof(AbmAggState, st) + ABM_STATE_SIZE(nscalars))
 
 /* A new empty transition state; errors if not called as an aggregate. */
 extern AbmAggState *abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema);

@@ -19,6 +19,10 @@ ABM_STATE_TYPE(nps_state, abm_nps_schema);
 
 #define DEFAULT_CONFIDENCE 0.95
 
+/* The install script declares these sizes (SSPACE, MSSPACE) to the planner. */
+StaticAssertDecl(ABM_AGG_STATE_SIZE(3) == 64, "NPS aggregates declare SSPACE = 64");
+StaticAssertDecl(ABM_AGG_STATE_SIZE(2) == 56, "CSAT aggregates declare SSPACE = 56");
+
 static void pg_attribute_noreturn()
 score_out_of_range(const char *metric, int64 score, int lo, int hi)
 {

@@ -32,8 +32,10 @@ abm_state_init(abm_state *s, const abm_state_schema *schema)
 {
 	int			i;
 
-	memset(s, 0, sizeof(*s));
+	/* touches only the schema's scalars: s may be ABM_STATE_SIZE() bytes */
 	s->schema = schema;
+	s->rows = NULL;
+	s->nrows = 0;
 	for (i = 0; i < schema->nscalars; i++)
 	{
 		switch (schema->scalars[i].merge)

@@ -80,10 +80,17 @@ typedef struct abm_state_schema
 typedef struct abm_state
 {
 	const abm_state_schema *schema;
-	int64_t		scalar[ABM_STATE_MAX_SCALARS];
-	uint32_t	nrows;
 	int64_t    *rows;			/* nrows x ncols, row-major; caller-owned */
+	uint32_t	nrows;
+	/*
+	 * Last, so that a state that lives long (one per group of a hashed
+	 * aggregate) can be allocated with only the schema's scalars:
+	 * ABM_STATE_SIZE(schema->nscalars) bytes.
+	 */
+	int64_t		scalar[ABM_STATE_MAX_SCALARS];
 } abm_state;
+
+#define ABM_STATE_SIZE(nscalars) (offsetof(abm_state, scalar) + sizeof(int64_t) * (size_t) (nscalars))
 
 /* An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN. */
 void		abm_state_init(abm_state *s, const abm_state_schema *schema);

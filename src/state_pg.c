@@ -52,7 +52,7 @@ abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s transition function called outside an aggregate", schema->type_name)));
-	s = (AbmAggState *) MemoryContextAlloc(aggcontext, sizeof(AbmAggState));
+	s = (AbmAggState *) MemoryContextAlloc(aggcontext, ABM_AGG_STATE_SIZE(schema->nscalars));
 	abm_state_init(&s->st, schema);
 	s->param = NAN;
 	s->rowcap = 0;
