@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SQLsmith: random queries against a database with abm installed and tables
+# of every abm type.  Query errors are expected; a crash is not.  Fails if
+# the server log shows a backend killed by a signal, a PANIC, or a restart,
+# or if the server stops answering.
+#   ABM_SQLSMITH_QUERIES (default 2000), ABM_SQLSMITH_SEED (default 1)
+# Runs inside test/run (2,000 queries), or alone with its own cluster:
+#   ABM_SQLSMITH_QUERIES=100000 bash test/integration/sqlsmith.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib/pg.sh
+
+if [ -z "${ABM_SERVER_LOG:-}" ]; then
+	abm_install_deps
+	abm_build_install
+	abm_pg_start
+fi
+
+queries=${ABM_SQLSMITH_QUERIES:-2000}
+seed=${ABM_SQLSMITH_SEED:-1}
+db=abm_smith
+log=$ABM_SERVER_LOG
+
+"$ABM_PGBIN/dropdb" --if-exists "$db" 2>/dev/null
+"$ABM_PGBIN/createdb" "$db"
+abm_psql -d "$db" <<'SQL'
+CREATE EXTENSION abm;
+CREATE TABLE accounts (account_id int PRIMARY KEY, stage lifecycle_stage, industry text);
+INSERT INTO accounts
+SELECT g, (ARRAY['target','aware','engaged','opportunity','onboarding','active','renewing','expanding','advocate','churned'])[1 + g % 10]::lifecycle_stage,
+       (ARRAY['software','retail','health'])[1 + g % 3]
+FROM generate_series(1, 300) g;
+CREATE INDEX ON accounts (stage);
+CREATE TABLE answers (account_id int, answered_on date, score int, small smallint, big bigint, class nps_class);
+INSERT INTO answers
+SELECT 1 + g % 300, date '2025-01-01' + g % 90, g % 11, (g % 11)::smallint, (g % 11)::bigint, nps_class(g % 11)
+FROM generate_series(1, 3000) g;
+CREATE TABLE daily_states AS SELECT answered_on, nps_agg(score) AS st FROM answers GROUP BY 1;
+CREATE MATERIALIZED VIEW quarter_states AS SELECT date_trunc('quarter', answered_on) AS q, rollup(st) AS st FROM daily_states GROUP BY 1;
+ANALYZE;
+SQL
+
+before=$(wc -c <"$log")
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+conn="host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER options='-c statement_timeout=2000'"
+start=$(date +%s)
+sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
+elapsed=$(( $(date +%s) - start ))
+
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*)\(' "$out" | wc -l)
+crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
+alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
+
+"$ABM_PGBIN/dropdb" "$db" 2>/dev/null || true
+echo "sqlsmith: $queries queries (seed $seed) in ${elapsed}s, $abm_calls calls of abm functions, $crashes crash lines in the server log"
+if [ "$crashes" -ne 0 ] || [ "$alive" != 1 ]; then
+	tail -c +"$((before + 1))" "$log" | grep -B5 -A5 -E 'terminated by signal|PANIC' >&2 || true
+	exit 1
+fi
