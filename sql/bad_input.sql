@@ -1,0 +1,64 @@
+--
+-- Bad input everywhere: every input function, accessor and aggregate, with
+-- NULLs, out-of-range values, NaN and infinities, malformed text and
+-- overflowing counters.  Each case is an ERROR with its SQLSTATE or a NULL.
+--
+\pset null '(null)'
+
+CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+	EXECUTE q INTO r;
+	RETURN coalesce(r, '(null)');
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE;
+END $$;
+
+-- every input function, malformed text
+SELECT t AS type, v AS input, pg_temp.outcome(format('SELECT %L::%s::text', v, t)) AS outcome
+FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state']) t,
+     unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
+ORDER BY 1, 2;
+
+-- NULL in, NULL out for every function; NULLs are ignored by every aggregate
+SELECT f, pg_temp.outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
+  'lifecycle_phase(NULL)', 'is_customer(NULL)', 'nps_class(NULL::int)',
+  'nps(NULL::nps_state)', 'nps_margin(NULL::nps_state)', 'nps_margin(''v1 detractors=1 passives=1 promoters=1''::nps_state, NULL)',
+  'nps_interval(NULL::nps_state)::text', 'nps_diff_margin(NULL, ''v1 detractors=1 passives=1 promoters=1''::nps_state)',
+  'promoters(NULL)', 'passives(NULL)', 'detractors(NULL)', 'responses(NULL)',
+  'nps(s) FROM (VALUES (NULL::int)) v(s)', 'nps_margin(s, NULL) FROM (VALUES (5), (9)) v(s)',
+  'nps_agg(s)::text FROM (VALUES (NULL::bigint)) v(s)', 'csat(s) FROM (VALUES (NULL::smallint)) v(s)',
+  'rollup(s)::text FROM (VALUES (NULL::nps_state)) v(s)',
+  'max(s)::text FROM (VALUES (NULL::lifecycle_stage)) v(s)', 'min(s)::text FROM (VALUES (NULL::nps_class)) v(s)']) f;
+
+-- confidence arguments: NaN, infinities, 0, 1, negative are 22023 everywhere
+SELECT f, c, pg_temp.outcome(format(f, c)) AS outcome
+FROM unnest(ARRAY[
+  'SELECT nps_margin(''v1 detractors=3 passives=5 promoters=12''::nps_state, %s)',
+  'SELECT nps_interval(''v1 detractors=3 passives=5 promoters=12''::nps_state, %s)::text',
+  'SELECT nps_diff_margin(''v1 detractors=3 passives=5 promoters=12''::nps_state, ''v1 detractors=3 passives=5 promoters=12''::nps_state, %s)',
+  'SELECT nps_margin(s, %s) FROM (VALUES (1), (9)) v(s)']) f,
+  unnest(ARRAY['''NaN''::float8', '''Infinity''::float8', '''-Infinity''::float8', '0', '1', '-0.5', '0.999999']) c
+ORDER BY 1, 2;
+
+-- interval methods
+SELECT m, pg_temp.outcome(format('SELECT nps_interval(''v1 detractors=3 passives=5 promoters=12''::nps_state, 0.95, %L)::text', m))
+FROM unnest(ARRAY['wald', 'adjusted_wald', 'adjusted-wald', 'adjusted', 'WALD', '', 'wilson']) m;
+
+-- out-of-range scores for every input type of every aggregate
+SELECT a, t, pg_temp.outcome(format('SELECT %s(s::%s)::text FROM (VALUES (%s)) v(s)', a, t, v)) AS outcome
+FROM unnest(ARRAY['nps', 'nps_margin', 'nps_agg', 'csat']) a,
+     unnest(ARRAY['smallint', 'integer', 'bigint']) t,
+     unnest(ARRAY['-1', '11', '32767']) v
+WHERE v <> '32767' OR t <> 'bigint'
+ORDER BY 1, 2, 3;
+
+-- overflowing counters: merging states past 2^63 - 1, and states whose total overflows
+SELECT pg_temp.outcome($$SELECT rollup(s)::text FROM (VALUES
+  ('v1 detractors=0 passives=9223372036854775807 promoters=0'::nps_state),
+  ('v1 detractors=0 passives=1 promoters=0')) v(s)$$) AS merge_overflow,
+       pg_temp.outcome($$SELECT rollup(s)::text FROM (VALUES
+  ('v1 detractors=4611686018427387904 passives=0 promoters=0'::nps_state),
+  ('v1 detractors=0 passives=4611686018427387904 promoters=0')) v(s)$$) AS total_overflow,
+       pg_temp.outcome($$SELECT responses('v1 detractors=4611686018427387903 passives=4611686018427387904 promoters=0')$$) AS largest_total,
+       pg_temp.outcome($$SELECT round(nps('v1 detractors=4611686018427387903 passives=0 promoters=4611686018427387904'::nps_state)::numeric, 6)$$) AS nps_of_huge_counts;
