@@ -18,7 +18,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA_built = abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = lifecycle_stage nps_class nps nps_state nps_parallel bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state nps_parallel bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config

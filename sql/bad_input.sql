@@ -5,23 +5,14 @@
 --
 \pset null '(null)'
 
-CREATE FUNCTION pg_temp.outcome(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-	EXECUTE q INTO r;
-	RETURN coalesce(r, '(null)');
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END $$;
-
 -- every input function, malformed text
-SELECT t AS type, v AS input, pg_temp.outcome(format('SELECT %L::%s::text', v, t)) AS outcome
+SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
 -- NULL in, NULL out for every function; NULLs are ignored by every aggregate
-SELECT f, pg_temp.outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
+SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'lifecycle_phase(NULL)', 'is_customer(NULL)', 'nps_class(NULL::int)',
   'nps(NULL::nps_state)', 'nps_margin(NULL::nps_state)', 'nps_margin(''v1 detractors=1 passives=1 promoters=1''::nps_state, NULL)',
   'nps_interval(NULL::nps_state)::text', 'nps_diff_margin(NULL, ''v1 detractors=1 passives=1 promoters=1''::nps_state)',
@@ -32,7 +23,7 @@ SELECT f, pg_temp.outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'max(s)::text FROM (VALUES (NULL::lifecycle_stage)) v(s)', 'min(s)::text FROM (VALUES (NULL::nps_class)) v(s)']) f;
 
 -- confidence arguments: NaN, infinities, 0, 1, negative are 22023 everywhere
-SELECT f, c, pg_temp.outcome(format(f, c)) AS outcome
+SELECT f, c, outcome(format(f, c)) AS outcome
 FROM unnest(ARRAY[
   'SELECT nps_margin(''v1 detractors=3 passives=5 promoters=12''::nps_state, %s)',
   'SELECT nps_interval(''v1 detractors=3 passives=5 promoters=12''::nps_state, %s)::text',
@@ -42,11 +33,11 @@ FROM unnest(ARRAY[
 ORDER BY 1, 2;
 
 -- interval methods
-SELECT m, pg_temp.outcome(format('SELECT nps_interval(''v1 detractors=3 passives=5 promoters=12''::nps_state, 0.95, %L)::text', m))
+SELECT m, outcome(format('SELECT nps_interval(''v1 detractors=3 passives=5 promoters=12''::nps_state, 0.95, %L)::text', m))
 FROM unnest(ARRAY['wald', 'adjusted_wald', 'adjusted-wald', 'adjusted', 'WALD', '', 'wilson']) m;
 
 -- out-of-range scores for every input type of every aggregate
-SELECT a, t, pg_temp.outcome(format('SELECT %s(s::%s)::text FROM (VALUES (%s)) v(s)', a, t, v)) AS outcome
+SELECT a, t, outcome(format('SELECT %s(s::%s)::text FROM (VALUES (%s)) v(s)', a, t, v)) AS outcome
 FROM unnest(ARRAY['nps', 'nps_margin', 'nps_agg', 'csat']) a,
      unnest(ARRAY['smallint', 'integer', 'bigint']) t,
      unnest(ARRAY['-1', '11', '32767']) v
@@ -54,11 +45,11 @@ WHERE v <> '32767' OR t <> 'bigint'
 ORDER BY 1, 2, 3;
 
 -- overflowing counters: merging states past 2^63 - 1, and states whose total overflows
-SELECT pg_temp.outcome($$SELECT rollup(s)::text FROM (VALUES
+SELECT outcome($$SELECT rollup(s)::text FROM (VALUES
   ('v1 detractors=0 passives=9223372036854775807 promoters=0'::nps_state),
   ('v1 detractors=0 passives=1 promoters=0')) v(s)$$) AS merge_overflow,
-       pg_temp.outcome($$SELECT rollup(s)::text FROM (VALUES
+       outcome($$SELECT rollup(s)::text FROM (VALUES
   ('v1 detractors=4611686018427387904 passives=0 promoters=0'::nps_state),
   ('v1 detractors=0 passives=4611686018427387904 promoters=0')) v(s)$$) AS total_overflow,
-       pg_temp.outcome($$SELECT responses('v1 detractors=4611686018427387903 passives=4611686018427387904 promoters=0')$$) AS largest_total,
-       pg_temp.outcome($$SELECT round(nps('v1 detractors=4611686018427387903 passives=0 promoters=4611686018427387904'::nps_state)::numeric, 6)$$) AS nps_of_huge_counts;
+       outcome($$SELECT responses('v1 detractors=4611686018427387903 passives=4611686018427387904 promoters=0')$$) AS largest_total,
+       outcome($$SELECT round(nps('v1 detractors=4611686018427387903 passives=0 promoters=4611686018427387904'::nps_state)::numeric, 6)$$) AS nps_of_huge_counts;

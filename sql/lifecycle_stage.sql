@@ -3,15 +3,6 @@
 --
 \pset null '(null)'
 
--- Reports the SQLSTATE and message of a statement that must fail.
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-
 -- canonical labels, in order, with phase and customer flag
 SELECT s AS stage, lifecycle_phase(s), is_customer(s), pg_column_size(s)
 FROM unnest('{churned,advocate,expanding,renewing,active,onboarding,opportunity,engaged,aware,target}'::lifecycle_stage[]) s
@@ -24,7 +15,7 @@ SELECT '发现'::lifecycle_stage AS discover_zh, 'Renewal'::lifecycle_stage > 'o
 
 -- bad input: 22P02, naming the value and listing the labels
 SELECT 'prospect'::lifecycle_stage;
-SELECT pg_temp.sqlstate_of(format('SELECT %L::lifecycle_stage', v))
+SELECT sqlstate_of(format('SELECT %L::lifecycle_stage', v))
 FROM unnest(ARRAY['', '   ', 'targets', 'tar get', 'opportunity!', repeat('x', 100)]) v;
 
 -- comparison operators

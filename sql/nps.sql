@@ -3,15 +3,7 @@
 --
 \pset null '(null)'
 
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-
--- 100k deterministic nps_answers in 50 groups, a tenth of them NULL
+-- 100k deterministic answers in 50 groups, a seventh of them NULL, group 49 all NULL
 CREATE TABLE nps_answers AS
 SELECT g AS id, g % 50 AS grp,
        CASE WHEN g % 10 = 0 THEN NULL ELSE abs(hashint4(g)) % 11 END AS score
@@ -56,16 +48,16 @@ SELECT nps(s) AS two_extremes, round(nps_margin(s)::numeric, 9) AS margin FROM (
 
 -- out of range scores: 22003, naming the value and the range
 SELECT nps(s) FROM (VALUES (5), (11)) v(s);
-SELECT pg_temp.sqlstate_of(q) FROM unnest(ARRAY[
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
   'SELECT nps(-1)', 'SELECT nps(11::smallint)', 'SELECT nps(9223372036854775807)',
   'SELECT nps_margin(12)', 'SELECT nps_agg(-5)', 'SELECT nps_margin(11, 0.9)',
   'SELECT csat(0)', 'SELECT csat(6)', 'SELECT csat(-9223372036854775808)']) q;
 
 -- confidence: strictly between 0 and 1, the same on every row; NULL rows ignored
 SELECT nps_margin(s, 0) FROM (VALUES (5), (9)) v(s);
-SELECT pg_temp.sqlstate_of(format('SELECT nps_margin(s, %s) FROM (VALUES (5), (9)) v(s)', c))
+SELECT sqlstate_of(format('SELECT nps_margin(s, %s) FROM (VALUES (5), (9)) v(s)', c))
 FROM unnest(ARRAY['1', '-0.5', '1.5', '''NaN''::float8', '''Infinity''::float8', '''-Infinity''::float8']) c;
-SELECT pg_temp.sqlstate_of('SELECT nps_margin(s, c) FROM (VALUES (5, 0.9), (9, 0.95)) v(s, c)');
+SELECT sqlstate_of('SELECT nps_margin(s, c) FROM (VALUES (5, 0.9), (9, 0.95)) v(s, c)');
 SELECT round(nps_margin(s, c)::numeric, 9) AS null_confidence_row_ignored
 FROM (VALUES (5, 0.9), (9, NULL), (10, 0.9)) v(s, c);
 SELECT round(nps_margin(score, 0.9)::numeric, 9) = round(nps_margin(score)::numeric * 1.6448536269514722 / 1.959963984540054, 9) AS z_scales

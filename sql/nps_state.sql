@@ -3,14 +3,6 @@
 --
 \pset null '(null)'
 
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-
 -- text form, accessors
 SELECT s, nps(s), round(nps_margin(s)::numeric, 9) AS margin, promoters(s), passives(s), detractors(s), responses(s)
 FROM (SELECT 'v1 detractors=3 passives=5 promoters=12'::nps_state AS s) x;
@@ -26,7 +18,7 @@ SELECT nps_agg(s)::text FROM generate_series(0, 10) s;
 
 -- malformed text: 22P02; negative or overflowing counts: 22003
 SELECT 'v1 detractors=3 passives=5'::nps_state;
-SELECT pg_temp.sqlstate_of(format('SELECT %L::nps_state', t)) FROM unnest(ARRAY[
+SELECT sqlstate_of(format('SELECT %L::nps_state', t)) FROM unnest(ARRAY[
   '',
   'detractors=3 passives=5 promoters=12',
   'v2 detractors=3 passives=5 promoters=12',

@@ -73,7 +73,11 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	PG_RETURN_POINTER(s);
 }
 
-#define NPS_TRANSITION(fname, getter, delta) \
+/*
+ * The SQL-callable transitions over one score column, one per input type so
+ * no row pays for a cast: NULL scores leave the state as it is.
+ */
+#define SCORE_TRANSITION(fname, step, getter, delta) \
 	PG_FUNCTION_INFO_V1(fname); \
 	Datum fname(PG_FUNCTION_ARGS) \
 	{ \
@@ -83,15 +87,15 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 				PG_RETURN_NULL(); \
 			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
 		} \
-		return nps_step(fcinfo, getter(1), delta); \
+		return step(fcinfo, getter(1), delta); \
 	}
 
-NPS_TRANSITION(nps_trans_int2, PG_GETARG_INT16, 1)
-NPS_TRANSITION(nps_trans_int4, PG_GETARG_INT32, 1)
-NPS_TRANSITION(nps_trans_int8, PG_GETARG_INT64, 1)
-NPS_TRANSITION(nps_inv_int2, PG_GETARG_INT16, -1)
-NPS_TRANSITION(nps_inv_int4, PG_GETARG_INT32, -1)
-NPS_TRANSITION(nps_inv_int8, PG_GETARG_INT64, -1)
+SCORE_TRANSITION(nps_trans_int2, nps_step, PG_GETARG_INT16, 1)
+SCORE_TRANSITION(nps_trans_int4, nps_step, PG_GETARG_INT32, 1)
+SCORE_TRANSITION(nps_trans_int8, nps_step, PG_GETARG_INT64, 1)
+SCORE_TRANSITION(nps_inv_int2, nps_step, PG_GETARG_INT16, -1)
+SCORE_TRANSITION(nps_inv_int4, nps_step, PG_GETARG_INT32, -1)
+SCORE_TRANSITION(nps_inv_int8, nps_step, PG_GETARG_INT64, -1)
 
 /*
  * nps_margin(score, confidence): the confidence travels in the state's
@@ -154,25 +158,12 @@ csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	PG_RETURN_POINTER(s);
 }
 
-#define CSAT_TRANSITION(fname, getter, delta) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) \
-	{ \
-		if (PG_ARGISNULL(1)) \
-		{ \
-			if (PG_ARGISNULL(0)) \
-				PG_RETURN_NULL(); \
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
-		} \
-		return csat_step(fcinfo, getter(1), delta); \
-	}
-
-CSAT_TRANSITION(csat_trans_int2, PG_GETARG_INT16, 1)
-CSAT_TRANSITION(csat_trans_int4, PG_GETARG_INT32, 1)
-CSAT_TRANSITION(csat_trans_int8, PG_GETARG_INT64, 1)
-CSAT_TRANSITION(csat_inv_int2, PG_GETARG_INT16, -1)
-CSAT_TRANSITION(csat_inv_int4, PG_GETARG_INT32, -1)
-CSAT_TRANSITION(csat_inv_int8, PG_GETARG_INT64, -1)
+SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1)
+SCORE_TRANSITION(csat_trans_int4, csat_step, PG_GETARG_INT32, 1)
+SCORE_TRANSITION(csat_trans_int8, csat_step, PG_GETARG_INT64, 1)
+SCORE_TRANSITION(csat_inv_int2, csat_step, PG_GETARG_INT16, -1)
+SCORE_TRANSITION(csat_inv_int4, csat_step, PG_GETARG_INT32, -1)
+SCORE_TRANSITION(csat_inv_int8, csat_step, PG_GETARG_INT64, -1)
 
 /* ---- final functions (NULL state = no rows) ---- */
 
