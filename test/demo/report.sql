@@ -1,0 +1,140 @@
+--
+-- report.sql: the abm demo's retention report over the sample CRM
+-- (test/demo/crm_data.sql).  Every metric printed here is computed by an abm
+-- function; the rest are labels, dates and row counts.
+--
+\pset footer off
+\pset null ''
+SET client_min_messages = warning;
+
+\echo
+\echo '================================================================================'
+\echo ' abm demo: retention report, sample B2B SaaS CRM, 2024-01-01 .. 2026-06-30'
+\echo '================================================================================'
+\echo
+SELECT (SELECT count(*) FROM accounts) AS accounts,
+       (SELECT count(*) FROM accounts WHERE is_customer(stage)) AS "customers now",
+       (SELECT count(*) FROM stage_history) AS "stage changes",
+       (SELECT count(*) FROM nps_responses) AS "NPS answers",
+       (SELECT count(*) FROM csat_responses) AS "CSAT answers",
+       (SELECT count(*) FROM opportunities) AS opportunities;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(a) Funnel: how many accounts reached each stage, and how many stopped at it'
+\echo '    (furthest stage = max(stage) over stage_history).  churned sorts last, so'
+\echo '    the furthest stage of an account that churned is churned.'
+-- The stage_history of the sample data was written partly with source-system
+-- aliases ('Closed Won', '成交', '流失', ...); they read as the canonical labels.
+WITH furthest AS (
+	SELECT account_id, max(stage) AS stage FROM stage_history GROUP BY account_id
+)
+SELECT s.stage,
+       lifecycle_phase(s.stage) AS phase,
+       is_customer(s.stage) AS paying,
+       (SELECT count(*) FROM stage_history h WHERE h.stage = s.stage) AS reached,
+       (SELECT count(*) FROM furthest f WHERE f.stage = s.stage) AS "stopped here"
+FROM unnest('{target,aware,engaged,opportunity,onboarding,active,renewing,expanding,advocate,churned}'::lifecycle_stage[]) s(stage)
+ORDER BY s.stage;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(b) NPS by industry, all answers; margin of error at 95% (Wald) and the'
+\echo '    adjusted-Wald 95% interval'
+SELECT x.industry,
+       responses(x.st) AS answers,
+       round(nps(x.st)::numeric, 1) AS nps,
+       round(nps_margin(x.st)::numeric, 1) AS "± margin",
+       round(i.lower::numeric, 1) AS "interval low",
+       round(i.upper::numeric, 1) AS "interval high"
+FROM (SELECT a.industry, nps_agg(r.score) AS st
+      FROM nps_responses r JOIN accounts a USING (account_id)
+      GROUP BY a.industry) x
+CROSS JOIN LATERAL nps_interval(x.st, 0.95, 'adjusted_wald') i
+ORDER BY nps(x.st) DESC;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(c) NPS by quarter, rolled up from the daily states of the materialized view'
+\echo '    nps_daily; a change is real when it exceeds the margin of the difference'
+-- One nps_state per day, refreshed on a schedule in real life; quarters (or
+-- months, or years) are rolled up from it without rescanning the answers.
+CREATE MATERIALIZED VIEW IF NOT EXISTS nps_daily AS
+SELECT answered_on AS day, nps_agg(score) AS st
+FROM nps_responses
+GROUP BY answered_on;
+REFRESH MATERIALIZED VIEW nps_daily;
+
+-- nps_diff_margin treats the two quarters as independent samples.
+WITH quarters AS (
+	SELECT date_trunc('quarter', day)::date AS quarter, rollup(st) AS st
+	FROM nps_daily
+	GROUP BY 1
+), pairs AS (
+	SELECT quarter, st, lag(st) OVER (ORDER BY quarter) AS prev FROM quarters
+)
+SELECT to_char(quarter, 'YYYY "Q"Q') AS quarter,
+       responses(st) AS answers,
+       round(nps(st)::numeric, 1) AS nps,
+       round(nps_margin(st)::numeric, 1) AS "± margin",
+       round((nps(st) - nps(prev))::numeric, 1) AS change,
+       round(nps_diff_margin(prev, st)::numeric, 1) AS "± change",
+       CASE WHEN prev IS NULL THEN ''
+            WHEN abs(nps(st) - nps(prev)) > nps_diff_margin(prev, st) THEN 'real'
+            ELSE 'noise' END AS verdict
+FROM pairs
+ORDER BY quarter;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(d) NPS by account size band.  "answers": per-account states rolled up, its'
+\echo '    margin as if every answer were independent.  "accounts": one vote per'
+\echo '    account (its median answer), the margin to trust.'
+-- Several answers from one account are not independent: the contacts of an
+-- unhappy account tend to answer alike, and a big account answers many times.
+-- The margin computed over answers treats them as independent samples and so
+-- is too narrow, most of all for Enterprise accounts (many answers from few
+-- accounts).  Summarizing per account first (here: each account's median
+-- answer) gives a sample of independent accounts and an honest margin.
+WITH per_account AS (
+	SELECT r.account_id, a.size_band,
+	       nps_agg(r.score) AS st,
+	       percentile_disc(0.5) WITHIN GROUP (ORDER BY r.score) AS typical
+	FROM nps_responses r JOIN accounts a USING (account_id)
+	GROUP BY r.account_id, a.size_band
+)
+SELECT size_band,
+       count(typical) AS accounts,
+       responses(rollup(st)) AS answers,
+       round(nps(rollup(st))::numeric, 1) AS "nps (answers)",
+       round(nps_margin(rollup(st))::numeric, 1) AS "± if independent",
+       round(nps(typical)::numeric, 1) AS "nps (accounts)",
+       round(nps_margin(typical)::numeric, 1) AS "± (accounts)"
+FROM per_account
+GROUP BY size_band
+ORDER BY CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(e) CSAT of support tickets by quarter (share of answers of 4 or 5 out of 5)'
+SELECT to_char(answered_on, 'YYYY "Q"Q') AS quarter,
+       count(score) AS answers,
+       round(csat(score)::numeric, 3) AS csat
+FROM csat_responses
+GROUP BY 1
+ORDER BY 1;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(f) NPS answers by class (nps_class), and the whole period'
+SELECT coalesce(nps_class(score)::text, '(skipped)') AS class,
+       min(score) AS "lowest score", max(score) AS "highest score",
+       count(*) AS answers
+FROM nps_responses
+GROUP BY nps_class(score)
+ORDER BY nps_class(score) NULLS LAST;
+
+SELECT responses(s) AS answers, promoters(s) AS promoters, passives(s) AS passives,
+       detractors(s) AS detractors, round(nps(s)::numeric, 1) AS nps,
+       round(nps_margin(s)::numeric, 1) AS "± margin", s AS state
+FROM (SELECT nps_agg(score) AS s FROM nps_responses) x;
