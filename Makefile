@@ -18,7 +18,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 DATA_built = abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = test_setup lifecycle_stage nps_class nps nps_state nps_parallel bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config
@@ -49,3 +49,6 @@ test/unit/unit_tests_sanitized: $(UNIT_SRCS) src/*.h test/unit/unit.h
 unitcheck-plain: unitcheck
 unitcheck-sanitized: test/unit/unit_tests_sanitized
 	test/unit/unit_tests_sanitized
+
+# Rebuild when a header changes.
+$(OBJS): $(wildcard src/*.h)

@@ -7,7 +7,7 @@
 
 -- every input function, malformed text
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
-FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state']) t,
+FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -16,7 +16,9 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'lifecycle_phase(NULL)', 'is_customer(NULL)', 'nps_class(NULL::int)',
   'nps(NULL::nps_state)', 'nps_margin(NULL::nps_state)', 'nps_margin(''v1 detractors=1 passives=1 promoters=1''::nps_state, NULL)',
   'nps_interval(NULL::nps_state)::text', 'nps_diff_margin(NULL, ''v1 detractors=1 passives=1 promoters=1''::nps_state)',
-  'promoters(NULL)', 'passives(NULL)', 'detractors(NULL)', 'responses(NULL)',
+  'promoters(NULL)', 'passives(NULL)', 'detractors(NULL)', 'responses(NULL::nps_state)',
+  'csat(NULL::csat_state)', 'satisfied(NULL)', 'responses(NULL::csat_state)', 'csat_agg(s)::text FROM (VALUES (NULL::int)) v(s)',
+  'rollup(s)::text FROM (VALUES (NULL::csat_state)) v(s)',
   'nps(s) FROM (VALUES (NULL::int)) v(s)', 'nps_margin(s, NULL) FROM (VALUES (5), (9)) v(s)',
   'nps_agg(s)::text FROM (VALUES (NULL::bigint)) v(s)', 'csat(s) FROM (VALUES (NULL::smallint)) v(s)',
   'rollup(s)::text FROM (VALUES (NULL::nps_state)) v(s)',
@@ -38,7 +40,7 @@ FROM unnest(ARRAY['wald', 'adjusted_wald', 'adjusted-wald', 'adjusted', 'WALD', 
 
 -- out-of-range scores for every input type of every aggregate
 SELECT a, t, outcome(format('SELECT %s(s::%s)::text FROM (VALUES (%s)) v(s)', a, t, v)) AS outcome
-FROM unnest(ARRAY['nps', 'nps_margin', 'nps_agg', 'csat']) a,
+FROM unnest(ARRAY['nps', 'nps_margin', 'nps_agg', 'csat', 'csat_agg']) a,
      unnest(ARRAY['smallint', 'integer', 'bigint']) t,
      unnest(ARRAY['-1', '11', '32767']) v
 WHERE v <> '32767' OR t <> 'bigint'
@@ -51,5 +53,5 @@ SELECT outcome($$SELECT rollup(s)::text FROM (VALUES
        outcome($$SELECT rollup(s)::text FROM (VALUES
   ('v1 detractors=4611686018427387904 passives=0 promoters=0'::nps_state),
   ('v1 detractors=0 passives=4611686018427387904 promoters=0')) v(s)$$) AS total_overflow,
-       outcome($$SELECT responses('v1 detractors=4611686018427387903 passives=4611686018427387904 promoters=0')$$) AS largest_total,
+       outcome($$SELECT responses('v1 detractors=4611686018427387903 passives=4611686018427387904 promoters=0'::nps_state)$$) AS largest_total,
        outcome($$SELECT round(nps('v1 detractors=4611686018427387903 passives=0 promoters=4611686018427387904'::nps_state)::numeric, 6)$$) AS nps_of_huge_counts;

@@ -37,7 +37,7 @@ SELECT a.aggfnoid::regprocedure AS aggregate_without_inverse
 FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
-  AND a.aggfnoid::regproc::text IN ('nps', 'nps_margin', 'nps_agg', 'csat')
+  AND a.aggfnoid::regproc::text IN ('nps', 'nps_margin', 'nps_agg', 'csat', 'csat_agg')
   AND a.aggminvtransfn = 0
 ORDER BY 1;
 

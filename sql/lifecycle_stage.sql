@@ -100,3 +100,7 @@ INSERT INTO raw_labels VALUES ('renewal'), ('not-a-stage');
 CREATE TEMP TABLE stages_in (stage lifecycle_stage);
 \copy stages_in FROM 'results/lifecycle_stage_bad.bin' WITH (FORMAT binary)
 SELECT count(*) FROM stages_in;
+
+-- every label, in order, for funnel reports
+SELECT lifecycle_stage_labels();
+SELECT s, ordinality FROM unnest(lifecycle_stage_labels()) WITH ORDINALITY s WHERE s >= 'renewing';

@@ -15,3 +15,5 @@ SELECT nps_class(11);
 SELECT nps_class(-1::bigint);
 SELECT 'neutral'::nps_class;
 SELECT nps_class(NULL::int);
+
+SELECT nps_class_labels();

@@ -24,6 +24,7 @@ extern Datum abm_enum_in_common(FunctionCallInfo fcinfo, const abm_label_enum *e
 extern Datum abm_enum_out_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
 extern Datum abm_enum_recv_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
 extern Datum abm_enum_send_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
+extern Datum abm_enum_labels_common(FunctionCallInfo fcinfo, const abm_label_enum *e);
 
 /* The label of a stored code; errors if the byte is not a code of the type. */
 extern const abm_label *abm_enum_label_of(const abm_label_enum *e, Datum value);
@@ -37,6 +38,8 @@ extern const abm_label *abm_enum_label_of(const abm_label_enum *e, Datum value);
 	Datum name##_recv(PG_FUNCTION_ARGS) { return abm_enum_recv_common(fcinfo, &(table)); } \
 	PG_FUNCTION_INFO_V1(name##_send); \
 	Datum name##_send(PG_FUNCTION_ARGS) { return abm_enum_send_common(fcinfo, &(table)); } \
+	PG_FUNCTION_INFO_V1(name##_labels); \
+	Datum name##_labels(PG_FUNCTION_ARGS) { return abm_enum_labels_common(fcinfo, &(table)); } \
 	extern int no_such_variable
 
 /* ---- mergeable states ---- */
@@ -86,6 +89,17 @@ extern Datum abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_sc
 	Datum name##_final(PG_FUNCTION_ARGS) { return abm_state_final_common(fcinfo, &(schema)); } \
 	PG_FUNCTION_INFO_V1(name##_rollup_trans); \
 	Datum name##_rollup_trans(PG_FUNCTION_ARGS) { return abm_state_rollup_common(fcinfo, &(schema)); } \
+	extern int no_such_variable
+
+/* An accessor returning one scalar of a state as bigint. */
+#define ABM_STATE_SCALAR(fname, schema, field) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		abm_state	s_; \
+		abm_state_from_datum(PG_GETARG_DATUM(0), &(schema), &s_); \
+		PG_RETURN_INT64(s_.scalar[field]); \
+	} \
 	extern int no_such_variable
 
 #endif							/* ABM_PG_H */

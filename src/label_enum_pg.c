@@ -8,10 +8,13 @@
  */
 #include "abm_pg.h"
 
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 
 static void
@@ -84,6 +87,23 @@ abm_enum_send_common(FunctionCallInfo fcinfo, const abm_label_enum *e)
 	pq_begintypsend(&buf);
 	pq_sendtext(&buf, lab->name, strlen(lab->name));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Every label of the type, in order, as an array of the type. */
+Datum
+abm_enum_labels_common(FunctionCallInfo fcinfo, const abm_label_enum *e)
+{
+	Oid			array_type = get_fn_expr_rettype(fcinfo->flinfo);
+	Oid			elem_type = OidIsValid(array_type) ? get_element_type(array_type) : InvalidOid;
+	Datum	   *codes;
+	int			i;
+
+	if (!OidIsValid(elem_type))
+		elog(ERROR, "could not determine the element type of %s_labels()", e->type_name);
+	codes = palloc(sizeof(Datum) * e->nlabels);
+	for (i = 0; i < e->nlabels; i++)
+		codes[i] = CharGetDatum((char) e->labels[i].code);
+	PG_RETURN_ARRAYTYPE_P(construct_array(codes, e->nlabels, elem_type, 1, true, TYPALIGN_CHAR));
 }
 
 /* ---- shared by every enumeration type ---- */

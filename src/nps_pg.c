@@ -16,6 +16,7 @@
 
 ABM_ENUM_TYPE(nps_class, abm_nps_class_enum);
 ABM_STATE_TYPE(nps_state, abm_nps_schema);
+ABM_STATE_TYPE(csat_state, abm_csat_schema);
 
 #define DEFAULT_CONFIDENCE 0.95
 
@@ -296,18 +297,9 @@ nps_state_interval(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-#define NPS_STATE_COUNTER(fname, field) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) \
-	{ \
-		abm_state s; \
-		abm_state_from_datum(PG_GETARG_DATUM(0), &abm_nps_schema, &s); \
-		PG_RETURN_INT64(s.scalar[field]); \
-	}
-
-NPS_STATE_COUNTER(nps_state_detractors, NPS_DETRACTORS)
-NPS_STATE_COUNTER(nps_state_passives, NPS_PASSIVES)
-NPS_STATE_COUNTER(nps_state_promoters, NPS_PROMOTERS)
+ABM_STATE_SCALAR(nps_state_detractors, abm_nps_schema, NPS_DETRACTORS);
+ABM_STATE_SCALAR(nps_state_passives, abm_nps_schema, NPS_PASSIVES);
+ABM_STATE_SCALAR(nps_state_promoters, abm_nps_schema, NPS_PROMOTERS);
 
 PG_FUNCTION_INFO_V1(nps_state_responses);
 Datum
@@ -340,3 +332,18 @@ nps_state_responses(PG_FUNCTION_ARGS)
 NPS_CLASS_OF(nps_class_of_int2, PG_GETARG_INT16)
 NPS_CLASS_OF(nps_class_of_int4, PG_GETARG_INT32)
 NPS_CLASS_OF(nps_class_of_int8, PG_GETARG_INT64)
+
+/* ---- accessors over csat_state ---- */
+
+PG_FUNCTION_INFO_V1(csat_state_csat);
+Datum
+csat_state_csat(PG_FUNCTION_ARGS)
+{
+	abm_state	s;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_csat_schema, &s);
+	RETURN_FLOAT8_OR_NULL(abm_csat_value(&s));
+}
+
+ABM_STATE_SCALAR(csat_state_satisfied, abm_csat_schema, CSAT_SATISFIED);
+ABM_STATE_SCALAR(csat_state_responses, abm_csat_schema, CSAT_RESPONSES);
