@@ -1,7 +1,7 @@
 # abm — PostgreSQL extension (PGXS)
 
 EXTENSION = abm
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 MODULE_big = abm
 PGFILEDESC = "abm - retention and account-based marketing analytics"
 
@@ -13,9 +13,12 @@ PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o \
 	src/state_pg.o src/nps_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-# The install scripts are assembled from src/sql: each "--@enum NAME" line
-# expands the one template of an enumeration type's SQL objects.
-DATA_built = abm--$(EXTVERSION).sql
+# The install and upgrade scripts are assembled from src/sql: each
+# "--@enum NAME" line expands the one template of an enumeration type's SQL
+# objects.  The current version's install script is 1.0's followed by every
+# upgrade step.
+UPGRADES = abm--1.0--1.1.sql
+DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
 REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel bad_input install_script
@@ -28,8 +31,18 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-abm--$(EXTVERSION).sql: src/sql/abm--$(EXTVERSION).sql.in src/sql/enum_type.sql.in src/sql/expand.awk
-	awk -v template=src/sql/enum_type.sql.in -f src/sql/expand.awk $< > $@
+EXPAND = awk -v template=src/sql/enum_type.sql.in -f src/sql/expand.awk
+SQL_DEPS = src/sql/enum_type.sql.in src/sql/expand.awk
+
+abm--1.0.sql: src/sql/abm--1.0.sql.in $(SQL_DEPS)
+	$(EXPAND) $< > $@
+
+abm--%.sql: src/sql/abm--%.sql.in $(SQL_DEPS)
+	$(EXPAND) $< > $@
+
+abm--$(EXTVERSION).sql: src/sql/abm--1.0.sql.in $(UPGRADES:%=src/sql/%.in) $(SQL_DEPS)
+	$(EXPAND) src/sql/abm--1.0.sql.in > $@
+	for step in $(UPGRADES:%=src/sql/%.in); do $(EXPAND) -v drop_guard=1 $$step >> $@; done
 
 # C unit tests of the pure core: no server, no PostgreSQL headers.
 UNIT_SRCS = test/unit/unit_tests.c $(CORE_OBJS:.o=.c)

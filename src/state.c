@@ -438,8 +438,11 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 	if (!accept_str(&in, "v"))
 		return fail(err, ABM_ERR_SYNTAX, "%s text must start with a format version such as \"v%d\".",
 					sch->type_name, sch->version);
-	if ((st = read_int64(&in, &version, sch, "the format version", err)) != ABM_OK)
-		return ABM_ERR_SYNTAX;
+	if ((st = read_int64(&in, &version, sch, "the format version", err)) == ABM_ERR_SYNTAX)
+		return st;
+	if (st != ABM_OK)
+		return fail(err, ABM_ERR_VERSION, "%s format version is not supported; this version of abm reads version %d.",
+					sch->type_name, sch->version);
 	if (version < 0 || version > 255)
 		return fail(err, ABM_ERR_VERSION, "%s format version %" PRId64 " is not supported; this version of abm reads version %d.",
 					sch->type_name, version, sch->version);

@@ -17,7 +17,8 @@ bad=0
 complain() { echo "script_hygiene: $1" >&2; bad=1; }
 
 for f in $scripts; do
-	head -5 "$f" | grep -q '^\\echo Use "CREATE EXTENSION abm' || complain "$f: missing the psql guard at the top"
+	first=$(grep -m1 -vE '^[[:space:]]*(/\*|\*|--|$)' "$f")
+	echo "$first" | grep -qE '^\\echo Use "(CREATE|ALTER) EXTENSION abm.*\\quit$' || complain "$f: the first statement is not the psql guard"
 	grep -niE 'create[[:space:]]+or[[:space:]]+replace' "$f" && complain "$f: CREATE OR REPLACE"
 	grep -niE 'security[[:space:]]+definer' "$f" && complain "$f: SECURITY DEFINER"
 	grep -niE 'search_path' "$f" && complain "$f: touches search_path"
