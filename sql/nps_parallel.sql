@@ -75,3 +75,29 @@ SELECT id / 50000 AS g, nps(score) FROM answers_part GROUP BY id;
 SELECT nps(score) = (SELECT nps FROM serial) AS ungrouped_equal FROM answers_part;
 RESET enable_partitionwise_aggregate;
 RESET max_parallel_workers_per_gather;
+
+-- groups past the packed range (2^20 - 1 answers of one class) move to an
+-- allocated state: serially, in the combine step of a parallel plan, and in
+-- a sliding window that crosses the boundary
+CREATE TABLE big_group AS
+SELECT g AS id, CASE WHEN g % 1000 = 0 THEN 3 ELSE 10 END AS score FROM generate_series(1, 1200000) g;
+ANALYZE big_group;
+SELECT nps_agg(score), round(nps(score)::numeric, 6) AS nps, csat(score / 2) AS csat, csat_agg(score / 2)
+FROM big_group;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT nps_agg(score), round(nps(score)::numeric, 6) AS nps, csat_agg(score / 2)
+FROM big_group;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SET work_mem = '256MB';  -- a frame of a million rows spills to disk at the default
+SELECT w.id, w.n, w.n = d.n AS equals_direct
+FROM (SELECT id, nps_agg(score) OVER (ORDER BY id ROWS 1100000 PRECEDING)::text AS n FROM big_group) w
+CROSS JOIN LATERAL (SELECT nps_agg(score)::text AS n FROM big_group b WHERE b.id BETWEEN w.id - 1100000 AND w.id) d
+WHERE w.id IN (1000000, 1100001, 1150000, 1200000)
+ORDER BY w.id;
+RESET work_mem;

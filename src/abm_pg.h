@@ -62,6 +62,55 @@ typedef struct AbmAggState
 /* A new empty transition state; errors if not called as an aggregate. */
 extern AbmAggState *abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema);
 
+/*
+ * Packed transition states.  An `internal` transition value is passed by
+ * value, so a state of a schema with at most three SUM counters and no rows
+ * can live in the Datum itself while its counters are small: bit 0 set, the
+ * schema's kind in bits 1..3, three 20-bit counters above.  A hashed
+ * aggregate's group then needs no allocation, exactly as sum()'s int8 state,
+ * and no pointer to chase.  A counter about to pass 2^20 - 1 moves the state
+ * into an AbmAggState; every function taking a transition value accepts both.
+ */
+#define ABM_PACK_TAG_BITS 4
+#define ABM_PACK_FIELD_BITS 20
+#define ABM_PACK_MAX ((UINT64CONST(1) << ABM_PACK_FIELD_BITS) - 1)
+#define ABM_PACK_ONE(field) (UINT64CONST(1) << (ABM_PACK_TAG_BITS + ABM_PACK_FIELD_BITS * (field)))
+
+static inline bool
+abm_agg_is_packed(Datum d)
+{
+	return (d & 1) != 0;
+}
+
+static inline uint64
+abm_packed_count(Datum d, int field)
+{
+	return (d >> (ABM_PACK_TAG_BITS + ABM_PACK_FIELD_BITS * field)) & ABM_PACK_MAX;
+}
+
+/* The packed empty state of a schema (which must be packable). */
+static inline Datum
+abm_packed_empty(const abm_state_schema *schema)
+{
+	return (Datum) (1 | ((uint64) schema->kind << 1));
+}
+
+/* Can this schema's states be packed? */
+extern bool abm_schema_packable(const abm_state_schema *schema);
+
+/*
+ * The transition value in argument argno as a state that may be changed:
+ * allocates an empty one if it is NULL, moves a packed one into memory.
+ */
+extern AbmAggState *abm_agg_mutable(FunctionCallInfo fcinfo, int argno,
+									const abm_state_schema *schema);
+
+/*
+ * A read-only view of a non-NULL transition value: the state itself, or a
+ * packed one decoded into *scratch.  *param, if not NULL, gets its parameter.
+ */
+extern const abm_state *abm_agg_view(Datum value, abm_state *scratch, double *param);
+
 /* Report a non-OK status from the pure code as an ERROR with its SQLSTATE. */
 extern void abm_state_report(const abm_error *err) pg_attribute_noreturn();
 

@@ -38,11 +38,15 @@ extern const abm_state_schema abm_csat_schema;
 #define CSAT_SCORE_MIN 1
 #define CSAT_SCORE_MAX 5
 
-/* Class of a valid score (0..10): NPS_DETRACTORS, NPS_PASSIVES or NPS_PROMOTERS. */
+/*
+ * Class of a valid score (0..10): NPS_DETRACTORS, NPS_PASSIVES or
+ * NPS_PROMOTERS.  Branch-free: answers arrive in no order, and a data-
+ * dependent branch here mispredicts on about half of them.
+ */
 static inline int
 abm_nps_class_of(int64_t score)
 {
-	return score >= 9 ? NPS_PROMOTERS : (score >= 7 ? NPS_PASSIVES : NPS_DETRACTORS);
+	return (score >= 7) + (score >= 9);
 }
 
 /* Stored codes of the nps_class type, in order. */

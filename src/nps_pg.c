@@ -20,9 +20,14 @@ ABM_STATE_TYPE(csat_state, abm_csat_schema);
 
 #define DEFAULT_CONFIDENCE 0.95
 
-/* The install script declares these sizes (SSPACE, MSSPACE) to the planner. */
-StaticAssertDecl(ABM_AGG_STATE_SIZE(3) == 64, "NPS aggregates declare SSPACE = 64");
-StaticAssertDecl(ABM_AGG_STATE_SIZE(2) == 56, "CSAT aggregates declare SSPACE = 56");
+/*
+ * The transition states of these aggregates are packed in their Datum until
+ * a group passes about a million answers (abm_pg.h), so the install script
+ * declares SSPACE = 8 to the planner: a typical group allocates nothing.
+ * nps_margin(score, confidence) and rollup() keep an unpacked state.
+ */
+StaticAssertDecl(ABM_AGG_STATE_SIZE(3) == 64, "nps_margin(score, confidence) and rollup(nps_state) declare SSPACE = 64");
+StaticAssertDecl(ABM_AGG_STATE_SIZE(2) == 56, "rollup(csat_state) declares SSPACE = 56");
 
 static void pg_attribute_noreturn()
 score_out_of_range(const char *metric, int64 score, int lo, int hi)
@@ -56,22 +61,50 @@ count_answer(AbmAggState *s, int field, int64 delta)
 }
 
 /*
- * The per-row path of every NPS aggregate: no allocation after the group's
- * first row, no memory-context switch, one range check and one addition.
+ * Add delta (+1 or -1, a constant in each caller) to `field`, and to
+ * `field2` when `also` is 1 (field2 < 0: no second field), of the transition
+ * value in argument 0.  The common case, a packed state whose counters stay
+ * in range, is a few integer operations on the Datum: no allocation, no
+ * memory access, no data-dependent branch.
  */
 static pg_attribute_always_inline Datum
-nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
+count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
+		   int field, int field2, int also, int64 delta)
 {
 	AbmAggState *s;
 
-	if (PG_ARGISNULL(0))
-		s = abm_agg_state_new(fcinfo, &abm_nps_schema);
-	else
-		s = (AbmAggState *) PG_GETARG_POINTER(0);
+	if (likely(!PG_ARGISNULL(0) || delta > 0))
+	{
+		Datum		d = PG_ARGISNULL(0) ? abm_packed_empty(schema) : PG_GETARG_DATUM(0);
+
+		if (likely(abm_agg_is_packed(d)))
+		{
+			uint64		c = abm_packed_count(d, field);
+
+			/* field2 counts a subset of field's rows: it fits when field does */
+			if (likely(delta > 0 ? c < ABM_PACK_MAX
+					   : c > 0 && (field2 < 0 || !also || abm_packed_count(d, field2) > 0)))
+			{
+				uint64		step = ABM_PACK_ONE(field) + (field2 >= 0 ? also * ABM_PACK_ONE(field2) : 0);
+
+				return delta > 0 ? d + step : d - step;
+			}
+		}
+	}
+	s = abm_agg_mutable(fcinfo, 0, schema);
+	count_answer(s, field, delta);
+	if (field2 >= 0 && also)
+		count_answer(s, field2, delta);
+	PG_RETURN_POINTER(s);
+}
+
+/* The per-row path of every NPS aggregate. */
+static pg_attribute_always_inline Datum
+nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
+{
 	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
 		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
-	count_answer(s, abm_nps_class_of(score), delta);
-	PG_RETURN_POINTER(s);
+	return count_step(fcinfo, &abm_nps_schema, abm_nps_class_of(score), -1, 0, delta);
 }
 
 /*
@@ -110,7 +143,11 @@ nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	AbmAggState *s;
 
 	check_confidence(confidence);
-	s = (AbmAggState *) DatumGetPointer(nps_step(fcinfo, score, delta));
+	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
+		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
+	/* the parameter needs the unpacked form */
+	s = abm_agg_mutable(fcinfo, 0, &abm_nps_schema);
+	count_answer(s, abm_nps_class_of(score), delta);
 	if (isnan(s->param))
 		s->param = confidence;
 	else if (s->param != confidence)
@@ -141,22 +178,13 @@ NPS_CONF_TRANSITION(nps_conf_inv_int2, PG_GETARG_INT16, -1)
 NPS_CONF_TRANSITION(nps_conf_inv_int4, PG_GETARG_INT32, -1)
 NPS_CONF_TRANSITION(nps_conf_inv_int8, PG_GETARG_INT64, -1)
 
-/* CSAT: 1..5, satisfied = 4 or 5. */
+/* CSAT: 1..5; every answer counts in responses, 4 and 5 also in satisfied. */
 static pg_attribute_always_inline Datum
 csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 {
-	AbmAggState *s;
-
-	if (PG_ARGISNULL(0))
-		s = abm_agg_state_new(fcinfo, &abm_csat_schema);
-	else
-		s = (AbmAggState *) PG_GETARG_POINTER(0);
 	if (unlikely(score < CSAT_SCORE_MIN || score > CSAT_SCORE_MAX))
 		score_out_of_range("CSAT", score, CSAT_SCORE_MIN, CSAT_SCORE_MAX);
-	count_answer(s, CSAT_RESPONSES, delta);
-	if (score >= 4)
-		count_answer(s, CSAT_SATISFIED, delta);
-	PG_RETURN_POINTER(s);
+	return count_step(fcinfo, &abm_csat_schema, CSAT_RESPONSES, CSAT_SATISFIED, score >= 4, delta);
 }
 
 SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1)
@@ -171,21 +199,16 @@ SCORE_TRANSITION(csat_inv_int8, csat_step, PG_GETARG_INT64, -1)
 #define RETURN_FLOAT8_OR_NULL(x) \
 	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
 
-static abm_nps_counts
-agg_counts(FunctionCallInfo fcinfo)
-{
-	return abm_nps_counts_of(&((AbmAggState *) PG_GETARG_POINTER(0))->st);
-}
-
 PG_FUNCTION_INFO_V1(nps_final);
 Datum
 nps_final(PG_FUNCTION_ARGS)
 {
+	abm_state	scratch;
 	abm_nps_counts c;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	c = agg_counts(fcinfo);
+	c = abm_nps_counts_of(abm_agg_view(PG_GETARG_DATUM(0), &scratch, NULL));
 	RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
 }
 
@@ -193,23 +216,25 @@ PG_FUNCTION_INFO_V1(nps_margin_final);
 Datum
 nps_margin_final(PG_FUNCTION_ARGS)
 {
-	AbmAggState *s;
+	abm_state	scratch;
+	double		param;
 	abm_nps_counts c;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (AbmAggState *) PG_GETARG_POINTER(0);
-	c = abm_nps_counts_of(&s->st);
-	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, isnan(s->param) ? DEFAULT_CONFIDENCE : s->param));
+	c = abm_nps_counts_of(abm_agg_view(PG_GETARG_DATUM(0), &scratch, &param));
+	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, isnan(param) ? DEFAULT_CONFIDENCE : param));
 }
 
 PG_FUNCTION_INFO_V1(csat_final);
 Datum
 csat_final(PG_FUNCTION_ARGS)
 {
+	abm_state	scratch;
+
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	RETURN_FLOAT8_OR_NULL(abm_csat_value(&((AbmAggState *) PG_GETARG_POINTER(0))->st));
+	RETURN_FLOAT8_OR_NULL(abm_csat_value(abm_agg_view(PG_GETARG_DATUM(0), &scratch, NULL)));
 }
 
 /* ---- accessors over nps_state ---- */

@@ -310,20 +310,16 @@ static void emit(text_out *o, const char *fmt,...) __attribute__((format(printf,
 static void
 emit(text_out *o, const char *fmt,...)
 {
-	char		tmp[64];
 	va_list		ap;
 	int			n;
+	int			room = o->len < o->size;
 
+	/* straight into the caller's buffer; past its end only the length counts */
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = vsnprintf(room ? o->buf + o->len : NULL, room ? o->size - o->len : 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (o->len + (size_t) n < o->size)
-		memcpy(o->buf + o->len, tmp, (size_t) n + 1);
-	else if (o->len < o->size)
-		o->buf[o->len] = '\0';
-	o->len += (size_t) n;
+	if (n > 0)
+		o->len += (size_t) n;
 }
 
 size_t

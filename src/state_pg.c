@@ -59,6 +59,73 @@ abm_agg_state_new(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 	return s;
 }
 
+bool
+abm_schema_packable(const abm_state_schema *schema)
+{
+	int			i;
+
+	if (schema->ncols != 0 || schema->nscalars > 3 || schema->kind >= 8)
+		return false;
+	for (i = 0; i < schema->nscalars; i++)
+		if (schema->scalars[i].merge != ABM_MERGE_SUM || !schema->scalars[i].nonnegative)
+			return false;
+	return true;
+}
+
+static const abm_state_schema *
+packed_schema(Datum d)
+{
+	const abm_state_schema *schema = abm_state_schema_by_kind((int) ((d >> 1) & 7));
+
+	if (schema == NULL || !abm_schema_packable(schema))
+		elog(ERROR, "corrupt packed abm transition state");
+	return schema;
+}
+
+static void
+unpack_into(Datum d, abm_state *s)
+{
+	int			i;
+
+	abm_state_init(s, packed_schema(d));
+	for (i = 0; i < s->schema->nscalars; i++)
+		s->scalar[i] = (int64) abm_packed_count(d, i);
+}
+
+AbmAggState *
+abm_agg_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
+{
+	Datum		d;
+	AbmAggState *s;
+
+	if (PG_ARGISNULL(argno))
+		return abm_agg_state_new(fcinfo, schema);
+	d = PG_GETARG_DATUM(argno);
+	if (!abm_agg_is_packed(d))
+		return (AbmAggState *) DatumGetPointer(d);
+	s = abm_agg_state_new(fcinfo, packed_schema(d));
+	unpack_into(d, &s->st);
+	return s;
+}
+
+const abm_state *
+abm_agg_view(Datum value, abm_state *scratch, double *param)
+{
+	AbmAggState *s;
+
+	if (abm_agg_is_packed(value))
+	{
+		unpack_into(value, scratch);
+		if (param != NULL)
+			*param = NAN;
+		return scratch;
+	}
+	s = (AbmAggState *) DatumGetPointer(value);
+	if (param != NULL)
+		*param = s->param;
+	return &s->st;
+}
+
 void
 abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out)
 {
@@ -163,13 +230,15 @@ abm_state_send_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 Datum
 abm_state_final_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 {
-	AbmAggState *s;
+	abm_state	scratch;
+	const abm_state *st;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (AbmAggState *) PG_GETARG_POINTER(0);
-	Assert(s->st.schema == schema);
-	return abm_state_to_datum(&s->st);
+	st = abm_agg_view(PG_GETARG_DATUM(0), &scratch, NULL);
+	if (st->schema != schema)
+		elog(ERROR, "%s final function got a %s state", schema->type_name, st->schema->type_name);
+	return abm_state_to_datum(st);
 }
 
 /* Merge b into the transition state a (in the aggregate context). */
@@ -209,7 +278,7 @@ abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	a = PG_ARGISNULL(0) ? abm_agg_state_new(fcinfo, schema) : (AbmAggState *) PG_GETARG_POINTER(0);
+	a = abm_agg_mutable(fcinfo, 0, schema);
 	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
 	merge_into(a, &b, aggcontext);
 	PG_RETURN_POINTER(a);
@@ -217,15 +286,19 @@ abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 
 /*
  * Combine two partial states (parallel workers, partitionwise aggregation).
- * The parameter must agree; a partial without rows has NaN.
+ * Two packed states stay packed while their sums fit.  The parameter must
+ * agree; a partial that never saw it has NaN.
  */
 PG_FUNCTION_INFO_V1(abm_state_combine);
 Datum
 abm_state_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
-	AbmAggState *a,
-			   *b;
+	Datum		bd;
+	AbmAggState *a;
+	abm_state	scratch;
+	const abm_state *b;
+	double		bparam;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		ereport(ERROR,
@@ -235,22 +308,36 @@ abm_state_combine(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = (AbmAggState *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-		a = abm_agg_state_new(fcinfo, b->st.schema);
-	else
-		a = (AbmAggState *) PG_GETARG_POINTER(0);
+	bd = PG_GETARG_DATUM(1);
+	if (abm_agg_is_packed(bd))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_DATUM(bd);
+		if (abm_agg_is_packed(PG_GETARG_DATUM(0)))
+		{
+			Datum		ad = PG_GETARG_DATUM(0);
+			int			i;
+			bool		fits = ((ad ^ bd) & 0xf) == 0;	/* same kind */
+
+			for (i = 0; fits && i < 3; i++)
+				fits = abm_packed_count(ad, i) + abm_packed_count(bd, i) <= ABM_PACK_MAX;
+			if (fits)
+				PG_RETURN_DATUM(ad + (bd & ~(Datum) 0xf));
+		}
+	}
+	b = abm_agg_view(bd, &scratch, &bparam);
+	a = abm_agg_mutable(fcinfo, 0, b->schema);
 
 	if (isnan(a->param))
-		a->param = b->param;
-	else if (!isnan(b->param) && a->param != b->param)
+		a->param = bparam;
+	else if (!isnan(bparam) && a->param != bparam)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine %s partial states computed with different parameters %g and %g",
-						a->st.schema->type_name, a->param, b->param)));
-	merge_into(a, &b->st, aggcontext);
+						a->st.schema->type_name, a->param, bparam)));
+	merge_into(a, b, aggcontext);
 	PG_RETURN_POINTER(a);
 }
 
@@ -262,15 +349,17 @@ PG_FUNCTION_INFO_V1(abm_state_serialize);
 Datum
 abm_state_serialize(PG_FUNCTION_ARGS)
 {
-	AbmAggState *s = (AbmAggState *) PG_GETARG_POINTER(0);
-	size_t		len = abm_state_binary_size(&s->st);
+	abm_state	scratch;
+	double		param;
+	const abm_state *st = abm_agg_view(PG_GETARG_DATUM(0), &scratch, &param);
+	size_t		len = abm_state_binary_size(st);
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, s->st.schema->kind);
-	pq_sendfloat8(&buf, s->param);
+	pq_sendbyte(&buf, st->schema->kind);
+	pq_sendfloat8(&buf, param);
 	enlargeStringInfo(&buf, (int) len);
-	abm_state_to_binary(&s->st, (uint8 *) buf.data + buf.len);
+	abm_state_to_binary(st, (uint8 *) buf.data + buf.len);
 	buf.len += (int) len;
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -398,6 +398,33 @@ test_rows_state_merge(void)
 	CHECK(abm_state_merge(&a, &b, out, 2, &err) == ABM_ERR_RANGE);
 }
 
+/* Field names of any length print whole (no fixed-size staging buffer). */
+static void
+test_text_long_field_name(void)
+{
+	static const abm_state_field long_fields[] = {
+		{"a_field_name_much_longer_than_any_of_the_states_of_abm_has_today", ABM_MERGE_SUM, 1},
+	};
+	static const abm_state_schema long_schema = {"long_state", 201, 1, 1, long_fields, 0, NULL, NULL};
+	abm_state	s,
+				back;
+	abm_error	err;
+	char		buf[200];
+	size_t		need;
+
+	abm_state_init(&s, &long_schema);
+	s.scalar[0] = INT64_MAX;
+	need = abm_state_to_text(&s, NULL, 0);
+	CHECK(need == strlen("v1 ") + strlen(long_fields[0].name) + strlen("=9223372036854775807"));
+	CHECK(abm_state_to_text(&s, buf, need + 1) == need);
+	CHECK(strlen(buf) == need);
+	CHECK(abm_state_from_text(&long_schema, buf, need, &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.scalar[0] == INT64_MAX);
+	/* a buffer one byte short is cut, still terminated */
+	CHECK(abm_state_to_text(&s, buf, need) == need);
+	CHECK(strlen(buf) == need - 1);
+}
+
 /* ---- statistics ---- */
 
 static void
@@ -578,6 +605,7 @@ main(void)
 		{"state with rows round-trips", test_rows_state_round_trip},
 		{"state with rows rejects malformed", test_rows_state_rejects},
 		{"state with rows merges by key", test_rows_state_merge},
+		{"text form with a long field name", test_text_long_field_name},
 		{"normal quantile", test_normal_quantile},
 		{"nps, se and margin against the answers", test_nps_values},
 		{"nps edge cases", test_nps_edges},

@@ -1,0 +1,101 @@
+/*
+ * fuzz_state_text.c — libFuzzer harness of abm_state_from_text.
+ *
+ * Each input is decoded as the text form of every schema (nps_state,
+ * csat_state and a test-only state with rows).  Rejected input must come
+ * with a consistent error; accepted input must give a valid state whose
+ * text and binary forms round-trip and that merges with itself (counts
+ * double) or reports ABM_ERR_RANGE.  See fuzz_state_common.h.
+ */
+#include "fuzz_state_common.h"
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * Is an accepted text already in the form abm_state_to_text writes?  It is
+ * unless a number has a leading zero or is "-0" (field names hold no digits),
+ * or blanks surround it.  Then printing the decoded state gives it back.
+ */
+static int
+is_canonical(const char *t, size_t len)
+{
+	size_t		i;
+
+	if (len == 0 || is_blank(t[0]) || is_blank(t[len - 1]))
+		return 0;
+	for (i = 0; i < len; i++)
+	{
+		if (t[i] >= '0' && t[i] <= '9' && (i == 0 || t[i - 1] < '0' || t[i - 1] > '9'))
+		{
+			int			more = i + 1 < len && t[i + 1] >= '0' && t[i + 1] <= '9';
+
+			if (t[i] == '0' && (more || (i > 0 && t[i - 1] == '-')))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
+{
+	uint32_t	cap = abm_state_text_max_rows(sch, len);
+	int64_t    *rowbuf = fuzz_cells((size_t) cap * sch->ncols);
+	abm_state  *s = fuzz_state_new(sch);
+	abm_error	err;
+	abm_status	st;
+
+	memset(&err, 0, sizeof(err));
+	st = abm_state_from_text(sch, text, len, s, rowbuf, cap, &err);
+	if (st != ABM_OK)
+		fuzz_check_error(st, &err);
+	else
+	{
+		FUZZ_CHECK(s->schema == sch);
+		FUZZ_CHECK(s->nrows <= cap);
+		FUZZ_CHECK(s->nrows == 0 ? s->rows == NULL : s->rows == rowbuf);
+		fuzz_check_valid_state(s, 0);
+
+		/* canonical input prints back unchanged: no value is misread */
+		if (is_canonical(text, len))
+		{
+			size_t		tlen;
+			char	   *out = fuzz_to_text(s, &tlen);
+
+			if (tlen != len || memcmp(out, text, len) != 0)
+			{
+				fprintf(stderr, "canonical input \"%.*s\" printed back as \"%s\"\n",
+						(int) len, text, out);
+				FUZZ_CHECK(!"canonical text prints back unchanged");
+			}
+			free(out);
+		}
+
+		/* one row less of room than the input needs: refused, not overrun */
+		if (s->nrows > 0)
+		{
+			abm_state  *s2 = fuzz_state_new(sch);
+			int64_t    *rb2 = fuzz_cells((size_t) (s->nrows - 1) * sch->ncols);
+
+			FUZZ_CHECK(abm_state_from_text(sch, text, len, s2, rb2, s->nrows - 1, &err) != ABM_OK);
+			free(rb2);
+			free(s2);
+		}
+	}
+	free(s);
+	free(rowbuf);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int			k;
+
+	for (k = 0; k < FUZZ_NSCHEMAS; k++)
+		fuzz_one_text(fuzz_schemas[k], (const char *) data, size);
+	return 0;
+}
