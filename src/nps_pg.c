@@ -72,26 +72,39 @@ count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
 		   int field, int field2, int also, int64 delta)
 {
 	AbmAggState *s;
+	Datum		d;
 
-	if (likely(!PG_ARGISNULL(0) || delta > 0))
+	if (PG_ARGISNULL(0))
 	{
-		Datum		d = PG_ARGISNULL(0) ? abm_packed_empty(schema) : PG_GETARG_DATUM(0);
-
-		if (likely(abm_agg_is_packed(d)))
-		{
-			uint64		c = abm_packed_count(d, field);
-
-			/* field2 counts a subset of field's rows: it fits when field does */
-			if (likely(delta > 0 ? c < ABM_PACK_MAX
-					   : c > 0 && (field2 < 0 || !also || abm_packed_count(d, field2) > 0)))
-			{
-				uint64		step = ABM_PACK_ONE(field) + (field2 >= 0 ? also * ABM_PACK_ONE(field2) : 0);
-
-				return delta > 0 ? d + step : d - step;
-			}
-		}
+		if (delta < 0)
+			goto unpacked;		/* nothing to remove: count_answer reports it */
+		d = abm_packed_empty(schema);
 	}
+	else
+		d = PG_GETARG_DATUM(0);
+
+	if (likely(abm_agg_is_packed(d)))
+	{
+		uint64		c = abm_packed_count(d, field);
+
+		/* field2 counts a subset of field's rows: it fits when field does */
+		if (likely(delta > 0 ? c < ABM_PACK_MAX
+				   : c > 0 && (field2 < 0 || !also || abm_packed_count(d, field2) > 0)))
+		{
+			uint64		step = ABM_PACK_ONE(field) + (field2 >= 0 ? also * ABM_PACK_ONE(field2) : 0);
+
+			return delta > 0 ? d + step : d - step;
+		}
+		goto unpacked;
+	}
+
+	/* a large group: the state is in memory already */
+	s = (AbmAggState *) DatumGetPointer(d);
+	goto count;
+
+unpacked:
 	s = abm_agg_mutable(fcinfo, 0, schema);
+count:
 	count_answer(s, field, delta);
 	if (field2 >= 0 && also)
 		count_answer(s, field2, delta);
