@@ -53,6 +53,14 @@ SELECT count(*) AS frames, bool_and(w.st::text IS NOT DISTINCT FROM r.st::text) 
 FROM (SELECT id, csat_agg(score) OVER (ORDER BY id ROWS 49 PRECEDING) AS st FROM tickets_head) w
 JOIN LATERAL (SELECT csat_agg(score) AS st FROM tickets_head t WHERE t.id BETWEEN w.id - 49 AND w.id) r ON true;
 
+-- trailing 30 days of daily states, per team = the raw tickets of those days
+SELECT count(*) AS frames, bool_and(w.st::text = r.st::text) AS window_equal
+FROM (SELECT answered_on, team, rollup(st) OVER (PARTITION BY team ORDER BY answered_on
+                                                 RANGE BETWEEN '29 days' PRECEDING AND CURRENT ROW) AS st
+      FROM csat_daily) w
+JOIN LATERAL (SELECT csat_agg(score) AS st FROM tickets t
+              WHERE t.team = w.team AND t.answered_on BETWEEN w.answered_on - 29 AND w.answered_on) r ON true;
+
 -- merging past 2^63 - 1 is an error
 SELECT rollup(s) FROM (VALUES ('v1 satisfied=0 responses=9223372036854775807'::csat_state),
                               ('v1 satisfied=0 responses=1')) v(s);

@@ -32,12 +32,13 @@ WHERE d.refclassid = 'pg_extension'::regclass
        OR (a.aggmtranstype = 'internal'::regtype AND a.aggmtransspace <= 0))
 ORDER BY 1;
 
--- aggregates over raw scores have a moving-aggregate inverse
+-- every metric aggregate has a moving-aggregate inverse (min/max of the enumerations cannot)
 SELECT a.aggfnoid::regprocedure AS aggregate_without_inverse
-FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
-  AND a.aggfnoid::regproc::text IN ('nps', 'nps_margin', 'nps_agg', 'csat', 'csat_agg')
+  AND p.proname NOT IN ('min', 'max')
   AND a.aggminvtransfn = 0
 ORDER BY 1;
 

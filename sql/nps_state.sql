@@ -57,6 +57,11 @@ ORDER BY quarter;
 SELECT rollup(st)::text = (SELECT nps_agg(score)::text FROM st_answers) AS year_equals_direct
 FROM nps_daily;
 SELECT rollup(s) AS rollup_of_nulls FROM (VALUES (NULL::nps_state)) v(s);
+-- trailing 30 days from the daily states (moving rollup) = the raw answers of those days
+SELECT count(*) AS days, bool_and(w.st::text = r.st::text) AS window_equal
+FROM (SELECT day, rollup(st) OVER (ORDER BY day ROWS 29 PRECEDING) AS st FROM nps_daily) w
+JOIN LATERAL (SELECT nps_agg(score) AS st FROM st_answers
+              WHERE answered_on BETWEEN w.day - 29 AND w.day) r ON true;
 SELECT rollup(s) AS rollup_overflow FROM (VALUES ('v1 detractors=9223372036854775807 passives=0 promoters=0'::nps_state),
                                                  ('v1 detractors=1 passives=0 promoters=0')) v(s);
 

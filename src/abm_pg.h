@@ -6,7 +6,7 @@
  *    enumeration type; comparison, hashing and min/max are shared by all of
  *    them because every value is one ordered byte.
  *  - ABM_STATE_TYPE(name, schema): the I/O functions, the final function and
- *    the rollup transition of a mergeable state type; combine, serialize and
+ *    the rollup transition and its inverse of a mergeable state type; combine, serialize and
  *    deserialize are shared by all of them.
  */
 #ifndef ABM_PG_H
@@ -124,6 +124,7 @@ extern Datum abm_state_recv_common(FunctionCallInfo fcinfo, const abm_state_sche
 extern Datum abm_state_send_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
 extern Datum abm_state_final_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
 extern Datum abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
+extern Datum abm_state_rollup_inv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema);
 
 #define ABM_STATE_TYPE(name, schema) \
 	PG_FUNCTION_INFO_V1(name##_in); \
@@ -138,6 +139,8 @@ extern Datum abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_sc
 	Datum name##_final(PG_FUNCTION_ARGS) { return abm_state_final_common(fcinfo, &(schema)); } \
 	PG_FUNCTION_INFO_V1(name##_rollup_trans); \
 	Datum name##_rollup_trans(PG_FUNCTION_ARGS) { return abm_state_rollup_common(fcinfo, &(schema)); } \
+	PG_FUNCTION_INFO_V1(name##_rollup_inv); \
+	Datum name##_rollup_inv(PG_FUNCTION_ARGS) { return abm_state_rollup_inv_common(fcinfo, &(schema)); } \
 	extern int no_such_variable
 
 /* An accessor returning one scalar of a state as bigint. */

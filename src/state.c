@@ -176,6 +176,25 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	return sch->check != NULL ? sch->check(into, err) : ABM_OK;
 }
 
+abm_status
+abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
+{
+	const abm_state_schema *sch = into->schema;
+	int			i;
+
+	if (from->schema != sch || sch->ncols != 0)
+		return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
+	for (i = 0; i < sch->nscalars; i++)
+		if (sch->scalars[i].merge != ABM_MERGE_SUM)
+			return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
+	for (i = 0; i < sch->nscalars; i++)
+		if (from->scalar[i] > into->scalar[i])
+			return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
+	for (i = 0; i < sch->nscalars; i++)
+		into->scalar[i] -= from->scalar[i];
+	return ABM_OK;
+}
+
 /* ---- binary form ---- */
 
 static void

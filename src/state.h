@@ -108,6 +108,15 @@ abm_status	abm_state_validate(const abm_state *s, abm_error *err);
 abm_status	abm_state_merge(abm_state *into, const abm_state *from,
 							int64_t *rowbuf, uint32_t rowcap, abm_error *err);
 
+/*
+ * Take `from` back out of `into`, the inverse of merging it (a sliding
+ * window over stored states).  Only SUM scalars can be taken out: for a
+ * schema with MIN or MAX fields or with rows it returns ABM_ERR_MISMATCH and
+ * changes nothing, and the caller recomputes instead.  A count that would
+ * go negative is ABM_ERR_RANGE.
+ */
+abm_status	abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err);
+
 /* Add `delta` to a SUM scalar, checking the result stays in [0, INT64_MAX]. */
 abm_status	abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err);
 

@@ -285,6 +285,38 @@ abm_state_rollup_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 }
 
 /*
+ * Inverse of the rollup transition, for sliding windows over stored states.
+ * Returns NULL, which makes the executor recompute the frame, for a state
+ * kind that cannot be taken apart (see abm_state_subtract).
+ */
+Datum
+abm_state_rollup_inv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
+{
+	AbmAggState *a;
+	abm_state	b;
+	abm_error	err;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	a = abm_agg_mutable(fcinfo, 0, schema);
+	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
+	switch (abm_state_subtract(&a->st, &b, &err))
+	{
+		case ABM_OK:
+			PG_RETURN_POINTER(a);
+		case ABM_ERR_MISMATCH:
+			PG_RETURN_NULL();
+		default:
+			abm_state_report(&err);
+	}
+	PG_RETURN_NULL();			/* not reached */
+}
+
+/*
  * Combine two partial states (parallel workers, partitionwise aggregation).
  * Two packed states stay packed while their sums fit.  The parameter must
  * agree; a partial that never saw it has NaN.

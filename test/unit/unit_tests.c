@@ -398,6 +398,31 @@ test_rows_state_merge(void)
 	CHECK(abm_state_merge(&a, &b, out, 2, &err) == ABM_ERR_RANGE);
 }
 
+static void
+test_subtract(void)
+{
+	abm_state	a,
+				b;
+	abm_error	err;
+	int64_t		rows[8];
+
+	nps_state_of(&a, 10, 20, 30);
+	nps_state_of(&b, 1, 2, 3);
+	CHECK(abm_state_subtract(&a, &b, &err) == ABM_OK);
+	CHECK(a.scalar[0] == 9 && a.scalar[1] == 18 && a.scalar[2] == 27);
+	/* merge then subtract is the identity */
+	CHECK(abm_state_merge(&a, &b, NULL, 0, &err) == ABM_OK);
+	CHECK(abm_state_subtract(&a, &b, &err) == ABM_OK);
+	CHECK(a.scalar[0] == 9 && a.scalar[1] == 18 && a.scalar[2] == 27);
+	nps_state_of(&b, 10, 0, 0);
+	CHECK(abm_state_subtract(&a, &b, &err) == ABM_ERR_RANGE);
+	CHECK(a.scalar[0] == 9);	/* unchanged on error */
+	/* MIN/MAX fields and rows cannot be taken apart */
+	CHECK(toy_from_text("v1 subjects=1 first=0 last=0 rows=[1:1:0]", &a, rows, 4, &err) == ABM_OK);
+	CHECK(toy_from_text("v1 subjects=1 first=0 last=0 rows=[1:1:0]", &b, rows + 4, 4, &err) == ABM_OK);
+	CHECK(abm_state_subtract(&a, &b, &err) == ABM_ERR_MISMATCH);
+}
+
 /* Field names of any length print whole (no fixed-size staging buffer). */
 static void
 test_text_long_field_name(void)
@@ -606,6 +631,7 @@ main(void)
 		{"state with rows rejects malformed", test_rows_state_rejects},
 		{"state with rows merges by key", test_rows_state_merge},
 		{"text form with a long field name", test_text_long_field_name},
+		{"subtracting a merged state", test_subtract},
 		{"normal quantile", test_normal_quantile},
 		{"nps, se and margin against the answers", test_nps_values},
 		{"nps edge cases", test_nps_edges},
