@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test/bench/nps_bench.sh — how fast are abm's survey aggregates next to
+# sum(score) and next to the same NPS written in plain SQL?
+#
+# Starts a throwaway PostgreSQL 15, loads answers(account_id, score,
+# csat_score) and, in one psql session, runs interleaved rounds (each round
+# runs every query once, in the same order), timing each with
+# EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) "Execution Time": no result rows
+# reach the client.  Prints the median per query, the hash-aggregate memory of
+# the grouped sum(score) and nps(score), and a parallel run.
+#
+#   test/bench/nps_bench.sh          # as root, from anywhere
+#   ABM_BENCH_ROWS=1000000 ABM_BENCH_GROUPS=20000 ABM_BENCH_ROUNDS=3 test/bench/nps_bench.sh
+#
+# Env: ABM_BENCH_ROWS (10000000), ABM_BENCH_GROUPS (200000),
+# ABM_BENCH_ROUNDS (5), ABM_BENCH_WORK_MEM (64MB).  Expects abm installed
+# (make install).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib/pg.sh
+
+rows=${ABM_BENCH_ROWS:-10000000}
+groups=${ABM_BENCH_GROUPS:-200000}
+rounds=${ABM_BENCH_ROUNDS:-5}
+work_mem=${ABM_BENCH_WORK_MEM:-64MB}
+for v in rows groups rounds; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "ABM_BENCH_${v^^} must be a positive integer" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "run as root (the cluster runs as user postgres)" >&2; exit 2; }
+export ABM_PGPORT=${ABM_PGPORT:-54339}   # not the test runner's port
+
+abm_pg_start "shared_buffers = '1GB'" "work_mem = '$work_mem'" "jit = off" \
+	"max_parallel_workers_per_gather = 0" "autovacuum = off" \
+	"wal_level = minimal" "max_wal_senders = 0" "max_wal_size = '8GB'" "checkpoint_timeout = '1h'"
+
+abm_log "loading $rows rows over $groups accounts"
+abm_psql -v rows="$rows" -v groups="$groups" <<'SQL'
+CREATE EXTENSION abm;
+SELECT setseed(0.42) \g /dev/null
+-- NPS 0..10 skewed high (20% detractors, 28% passives, 52% promoters: NPS 32);
+-- CSAT 1..5 (73% satisfied).  width_bucket gives the index of the bucket.
+CREATE TABLE answers AS
+SELECT 1 + floor(random() * :groups)::int AS account_id,
+       width_bucket(random(), '{.03,.04,.05,.07,.09,.14,.20,.30,.48,.70}'::float8[]) AS score,
+       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score
+FROM generate_series(1, :rows);
+SQL
+abm_psql -c 'VACUUM ANALYZE answers'
+if abm_psql -c 'CREATE EXTENSION pg_prewarm' 2>/dev/null; then
+	abm_psql -At -c "SELECT 'prewarmed ' || pg_prewarm('answers') || ' blocks'" >&2
+else
+	abm_psql -At -c 'SELECT count(*) FROM answers' -c 'SELECT count(*) FROM answers' >/dev/null
+fi
+
+abm_log "running $rounds rounds (plus one warm-up round) in one session"
+echo "host: $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other busy processes make timings noisy)"
+abm_psql -v rounds="$rounds" <<'SQL'
+\pset footer off
+SELECT format('%s rows, %s accounts, %s, work_mem %s, hash_mem_multiplier %s, shared_buffers %s, jit %s',
+              (SELECT count(*) FROM answers), (SELECT count(DISTINCT account_id) FROM answers),
+              pg_size_pretty(pg_table_size('answers')), current_setting('work_mem'),
+              current_setting('hash_mem_multiplier'), current_setting('shared_buffers'),
+              current_setting('jit')) AS setup;
+-- sanity: the extension and the plain SQL agree
+SELECT nps(score) AS nps, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) AS plain_sql_nps,
+       round(nps_margin(score)::numeric, 4) AS margin, round(csat(csat_score)::numeric, 4) AS csat
+FROM answers;
+
+CREATE TEMP TABLE query (id int PRIMARY KEY, grouping text, name text, agg text, sql text);
+INSERT INTO query (id, grouping, name, agg)
+SELECT g.n * 10 + a.n, g.grouping, a.name, a.agg
+FROM (VALUES (0, 'ungrouped'), (1, 'by account_id')) g(n, grouping),
+     (VALUES (1, 'sum(score)', 'sum(score)'), (2, 'nps(score)', 'nps(score)'),
+             (3, 'plain SQL nps', '100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score)'),
+             (4, 'nps_margin(score)', 'nps_margin(score)'), (5, 'nps_agg(score)', 'nps_agg(score)'),
+             (6, 'csat(csat_score)', 'csat(csat_score)'), (7, 'sum(csat_score)', 'sum(csat_score)')) a(n, name, agg);
+UPDATE query SET sql = CASE WHEN grouping = 'ungrouped' THEN format('SELECT %s FROM answers', agg)
+                            ELSE format('SELECT account_id, %s FROM answers GROUP BY account_id', agg) END;
+CREATE TEMP TABLE timing (id int, round int, ms float8, plan json);
+
+-- one timed run; the plan and its "Execution Time" are kept
+CREATE FUNCTION pg_temp.bench_one(qid int, rnd int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	q text := (SELECT sql FROM query WHERE id = qid);
+	p json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO p;
+	IF rnd > 0 THEN
+		INSERT INTO timing VALUES (qid, rnd, (p -> 0 ->> 'Execution Time')::float8, p);
+	END IF;
+END $$;
+-- the lines of a text plan that tell the strategy, its memory and spills
+CREATE FUNCTION pg_temp.plan_lines(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY ON) ' || q LOOP
+		IF l ~ 'Aggregate|Gather|Workers|Scan|Batches|Memory|Disk|Sort Method|Execution Time' THEN
+			RETURN NEXT btrim(regexp_replace(l, '^\s*(->)?\s*', ''));
+		END IF;
+	END LOOP;
+END $$;
+
+-- round 0 is a warm-up and not recorded
+SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
+FROM generate_series(0, :rounds) r, query q WHERE q.id < 100 ORDER BY r, q.id
+\o /dev/null
+\gexec
+\o
+
+\echo
+\echo 'median of' :rounds 'rounds (EXPLAIN ANALYZE "Execution Time"; vs sum = median / median of sum(score), same grouping)'
+WITH m AS (
+	SELECT q.id, q.grouping, q.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) AS ms,
+	       min(t.ms) AS lo, max(t.ms) AS hi
+	FROM query q JOIN timing t USING (id) GROUP BY q.id, q.grouping, q.name)
+SELECT grouping, name AS query, round(ms::numeric, 1) AS median_ms,
+       round(lo::numeric, 1) || ' .. ' || round(hi::numeric, 1) AS "min .. max",
+       to_char(ms / first_value(ms) OVER (PARTITION BY grouping ORDER BY id), 'FM990.00') || 'x' AS vs_sum
+FROM m ORDER BY id;
+
+WITH m AS (
+	SELECT q.grouping, q.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) AS ms
+	FROM query q JOIN timing t USING (id) GROUP BY q.grouping, q.name)
+SELECT p.grouping, to_char(p.ms / n.ms, 'FM990.00') || 'x' AS "plain SQL / nps (how many times faster nps is)"
+FROM m p JOIN m n USING (grouping)
+WHERE p.name = 'plain SQL nps' AND n.name = 'nps(score)' ORDER BY 1 DESC;
+
+\echo
+\echo 'grouped by account_id: EXPLAIN (ANALYZE, FORMAT TEXT), aggregate lines side by side'
+SELECT coalesce(s.line, '') AS "sum(score)", coalesce(n.line, '') AS "nps(score)"
+FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 11)) WITH ORDINALITY s(line, i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 12)) WITH ORDINALITY n(line, i) USING (i)
+ORDER BY i;
+
+\echo
+\echo 'the same with work_mem = 4MB: batches and disk side by side'
+SET work_mem = '4MB';
+SELECT coalesce(s.line, '') AS "sum(score)", coalesce(n.line, '') AS "nps(score)"
+FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 11)) WITH ORDINALITY s(line, i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 12)) WITH ORDINALITY n(line, i) USING (i)
+ORDER BY i;
+RESET work_mem;
+
+-- parallel: the ungrouped sum and nps again, with 2 workers per Gather
+SET max_parallel_workers_per_gather = 2;
+SET min_parallel_table_scan_size = 0;   -- parallel at any ABM_BENCH_ROWS
+SET parallel_setup_cost = 0;
+INSERT INTO query SELECT id + 100, 'parallel', name, agg, sql FROM query WHERE id IN (1, 2);
+SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
+FROM generate_series(0, :rounds) r, query q WHERE q.id > 100 ORDER BY r, q.id
+\o /dev/null
+\gexec
+\o
+\echo
+\pset tuples_only on
+\pset format unaligned
+WITH m AS (
+	SELECT q.id, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) AS ms,
+	       (array_agg(t.plan ORDER BY t.round DESC))[1]::text AS plan
+	FROM query q JOIN timing t USING (id) GROUP BY q.id)
+SELECT format('parallel (max_parallel_workers_per_gather = 2), median of %s: sum(score) %s ms, nps(score) %s ms, nps/sum %sx (serial: %s and %s ms)',
+              :rounds, round(ps.ms::numeric, 1), round(pn.ms::numeric, 1), to_char(pn.ms / ps.ms, 'FM990.00'),
+              round(s.ms::numeric, 1), round(n.ms::numeric, 1))
+       || E'\n  nps plan: ' || (SELECT string_agg(regexp_replace(l, ' \(actual .*\)$', ''), ' <- ')
+                                FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 102)) l
+                                WHERE l !~ 'Execution Time|Workers Planned')
+       || CASE WHEN pn.plan ~ '"Partial Mode": "Partial"' THEN '' ELSE '  ** NO PARTIAL AGGREGATE **' END
+FROM m ps, m pn, m s, m n WHERE ps.id = 101 AND pn.id = 102 AND s.id = 1 AND n.id = 2;
+SQL
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
