@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# SQLsmith: random queries against a database with abm installed and tables
-# of every abm type.  Query errors are expected; a crash is not.  Fails if
+# SQLsmith: random queries against a database with abm installed, the sample
+# CRM data of the demo, and tables of every abm type and state.  Query errors are expected; a crash is not.  Fails if
 # the server log shows a backend killed by a signal, a PANIC, or a restart,
 # or if the server stops answering.
 #   ABM_SQLSMITH_QUERIES (default 2000), ABM_SQLSMITH_SEED (default 1)
@@ -25,20 +25,22 @@ log=$ABM_SERVER_LOG
 "$ABM_PGBIN/createdb" "$db"
 abm_psql -d "$db" <<'SQL'
 CREATE EXTENSION abm;
-CREATE TABLE accounts (account_id int PRIMARY KEY, stage lifecycle_stage, industry text);
-INSERT INTO accounts
+CREATE TABLE smith_accounts (account_id int PRIMARY KEY, stage lifecycle_stage, industry text);
+INSERT INTO smith_accounts
 SELECT g, (ARRAY['target','aware','engaged','opportunity','onboarding','active','renewing','expanding','advocate','churned'])[1 + g % 10]::lifecycle_stage,
        (ARRAY['software','retail','health'])[1 + g % 3]
 FROM generate_series(1, 300) g;
-CREATE INDEX ON accounts (stage);
-CREATE TABLE answers (account_id int, answered_on date, score int, small smallint, big bigint, class nps_class);
-INSERT INTO answers
+CREATE INDEX ON smith_accounts (stage);
+CREATE TABLE smith_answers (account_id int, answered_on date, score int, small smallint, big bigint, class nps_class);
+INSERT INTO smith_answers
 SELECT 1 + g % 300, date '2025-01-01' + g % 90, g % 11, (g % 11)::smallint, (g % 11)::bigint, nps_class(g % 11)
 FROM generate_series(1, 3000) g;
-CREATE TABLE daily_states AS SELECT answered_on, nps_agg(score) AS st FROM answers GROUP BY 1;
+CREATE TABLE daily_states AS SELECT answered_on, nps_agg(score) AS st FROM smith_answers GROUP BY 1;
 CREATE MATERIALIZED VIEW quarter_states AS SELECT date_trunc('quarter', answered_on) AS q, rollup(st) AS st FROM daily_states GROUP BY 1;
-ANALYZE;
+CREATE TABLE daily_csat AS SELECT answered_on, csat_agg(1 + score % 5) AS st FROM smith_answers GROUP BY 1;
 SQL
+abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
+abm_psql -d "$db" -c 'ANALYZE'
 
 before=$(wc -c <"$log")
 out=$(mktemp)
