@@ -121,14 +121,15 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 }
 
 /*
- * The SQL-callable transitions over one score column, one per input type so
- * no row pays for a cast: NULL scores leave the state as it is.
+ * The SQL-callable transitions over a score column, one per input type so no
+ * row pays for a cast.  A row with a NULL score (or a NULL in the further
+ * argument `more_null` tests) leaves the state as it is.
  */
-#define SCORE_TRANSITION(fname, step, getter, delta) \
+#define SCORE_TRANSITION(fname, step, getter, delta, more_null) \
 	PG_FUNCTION_INFO_V1(fname); \
 	Datum fname(PG_FUNCTION_ARGS) \
 	{ \
-		if (PG_ARGISNULL(1)) \
+		if (PG_ARGISNULL(1) || (more_null)) \
 		{ \
 			if (PG_ARGISNULL(0)) \
 				PG_RETURN_NULL(); \
@@ -137,12 +138,12 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 		return step(fcinfo, getter(1), delta); \
 	}
 
-SCORE_TRANSITION(nps_trans_int2, nps_step, PG_GETARG_INT16, 1)
-SCORE_TRANSITION(nps_trans_int4, nps_step, PG_GETARG_INT32, 1)
-SCORE_TRANSITION(nps_trans_int8, nps_step, PG_GETARG_INT64, 1)
-SCORE_TRANSITION(nps_inv_int2, nps_step, PG_GETARG_INT16, -1)
-SCORE_TRANSITION(nps_inv_int4, nps_step, PG_GETARG_INT32, -1)
-SCORE_TRANSITION(nps_inv_int8, nps_step, PG_GETARG_INT64, -1)
+SCORE_TRANSITION(nps_trans_int2, nps_step, PG_GETARG_INT16, 1, false)
+SCORE_TRANSITION(nps_trans_int4, nps_step, PG_GETARG_INT32, 1, false)
+SCORE_TRANSITION(nps_trans_int8, nps_step, PG_GETARG_INT64, 1, false)
+SCORE_TRANSITION(nps_inv_int2, nps_step, PG_GETARG_INT16, -1, false)
+SCORE_TRANSITION(nps_inv_int4, nps_step, PG_GETARG_INT32, -1, false)
+SCORE_TRANSITION(nps_inv_int8, nps_step, PG_GETARG_INT64, -1, false)
 
 /*
  * nps_margin(score, confidence): the confidence travels in the state's
@@ -171,25 +172,12 @@ nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	PG_RETURN_POINTER(s);
 }
 
-#define NPS_CONF_TRANSITION(fname, getter, delta) \
-	PG_FUNCTION_INFO_V1(fname); \
-	Datum fname(PG_FUNCTION_ARGS) \
-	{ \
-		if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) \
-		{ \
-			if (PG_ARGISNULL(0)) \
-				PG_RETURN_NULL(); \
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
-		} \
-		return nps_conf_step(fcinfo, getter(1), delta); \
-	}
-
-NPS_CONF_TRANSITION(nps_conf_trans_int2, PG_GETARG_INT16, 1)
-NPS_CONF_TRANSITION(nps_conf_trans_int4, PG_GETARG_INT32, 1)
-NPS_CONF_TRANSITION(nps_conf_trans_int8, PG_GETARG_INT64, 1)
-NPS_CONF_TRANSITION(nps_conf_inv_int2, PG_GETARG_INT16, -1)
-NPS_CONF_TRANSITION(nps_conf_inv_int4, PG_GETARG_INT32, -1)
-NPS_CONF_TRANSITION(nps_conf_inv_int8, PG_GETARG_INT64, -1)
+SCORE_TRANSITION(nps_conf_trans_int2, nps_conf_step, PG_GETARG_INT16, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_trans_int4, nps_conf_step, PG_GETARG_INT32, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_trans_int8, nps_conf_step, PG_GETARG_INT64, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_inv_int2, nps_conf_step, PG_GETARG_INT16, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_inv_int4, nps_conf_step, PG_GETARG_INT32, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_inv_int8, nps_conf_step, PG_GETARG_INT64, -1, PG_ARGISNULL(2))
 
 /* CSAT: 1..5; every answer counts in responses, 4 and 5 also in satisfied. */
 static pg_attribute_always_inline Datum
@@ -200,12 +188,12 @@ csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	return count_step(fcinfo, &abm_csat_schema, CSAT_RESPONSES, CSAT_SATISFIED, score >= 4, delta);
 }
 
-SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1)
-SCORE_TRANSITION(csat_trans_int4, csat_step, PG_GETARG_INT32, 1)
-SCORE_TRANSITION(csat_trans_int8, csat_step, PG_GETARG_INT64, 1)
-SCORE_TRANSITION(csat_inv_int2, csat_step, PG_GETARG_INT16, -1)
-SCORE_TRANSITION(csat_inv_int4, csat_step, PG_GETARG_INT32, -1)
-SCORE_TRANSITION(csat_inv_int8, csat_step, PG_GETARG_INT64, -1)
+SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1, false)
+SCORE_TRANSITION(csat_trans_int4, csat_step, PG_GETARG_INT32, 1, false)
+SCORE_TRANSITION(csat_trans_int8, csat_step, PG_GETARG_INT64, 1, false)
+SCORE_TRANSITION(csat_inv_int2, csat_step, PG_GETARG_INT16, -1, false)
+SCORE_TRANSITION(csat_inv_int4, csat_step, PG_GETARG_INT32, -1, false)
+SCORE_TRANSITION(csat_inv_int8, csat_step, PG_GETARG_INT64, -1, false)
 
 /* ---- final functions (NULL state = no rows) ---- */
 

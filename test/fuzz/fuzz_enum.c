@@ -14,26 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "label_enum.h"
 #include "nps.h"
 
-#define FUZZ_CHECK(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz invariant failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			__builtin_trap(); \
-		} \
-	} while (0)
-
-/* strlen within size bytes (strnlen is POSIX, not C11). */
-static size_t
-bounded_strlen(const char *s, size_t size)
-{
-	const char *nul = memchr(s, '\0', size);
-
-	return nul != NULL ? (size_t) (nul - s) : size;
-}
 
 static const abm_label_enum *const tables[] = {
 	&abm_lifecycle_stage_enum,
