@@ -34,7 +34,7 @@ SELECT s.stage,
        is_customer(s.stage) AS paying,
        (SELECT count(*) FROM stage_history h WHERE h.stage = s.stage) AS reached,
        (SELECT count(*) FROM furthest f WHERE f.stage = s.stage) AS "stopped here"
-FROM unnest('{target,aware,engaged,opportunity,onboarding,active,renewing,expanding,advocate,churned}'::lifecycle_stage[]) s(stage)
+FROM unnest(lifecycle_stage_labels()) s(stage)
 ORDER BY s.stage;
 
 -- ---------------------------------------------------------------------------
@@ -116,11 +116,14 @@ ORDER BY CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
 
 -- ---------------------------------------------------------------------------
 \echo
-\echo '(e) CSAT of support tickets by quarter (share of answers of 4 or 5 out of 5)'
+\echo '(e) CSAT of support tickets by quarter (share of answers of 4 or 5 out of 5),'
+\echo '    rolled up from the daily states of the materialized view csat_daily'
+CREATE MATERIALIZED VIEW csat_daily AS
+SELECT answered_on, csat_agg(score) AS st FROM csat_responses GROUP BY answered_on;
 SELECT to_char(answered_on, 'YYYY "Q"Q') AS quarter,
-       count(score) AS answers,
-       round(csat(score)::numeric, 3) AS csat
-FROM csat_responses
+       responses(rollup(st)) AS answers,
+       round(csat(rollup(st))::numeric, 3) AS csat
+FROM csat_daily
 GROUP BY 1
 ORDER BY 1;
 
