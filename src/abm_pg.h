@@ -143,6 +143,69 @@ extern Datum abm_state_rollup_inv_common(FunctionCallInfo fcinfo, const abm_stat
 	Datum name##_rollup_inv(PG_FUNCTION_ARGS) { return abm_state_rollup_inv_common(fcinfo, &(schema)); } \
 	extern int no_such_variable
 
+/* Add delta to a counter of an unpacked state; past 0..INT64_MAX is an error. */
+static pg_attribute_always_inline void
+abm_agg_count(AbmAggState *s, int field, int64 delta)
+{
+	if (unlikely(__builtin_add_overflow(s->st.scalar[field], delta, &s->st.scalar[field]) ||
+				 s->st.scalar[field] < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s counter out of range", s->st.schema->type_name)));
+}
+
+/*
+ * The per-row step of an aggregate that counts: add delta (+1 or -1, a
+ * constant in each caller) to `field`, and to `field2` when `also` is 1
+ * (field2 < 0: no second field; its rows must be a subset of field's), of
+ * the transition value in argument 0.  The common case, a packed state whose
+ * counters stay in range, is a few integer operations on the Datum: no
+ * allocation, no memory access, no data-dependent branch.
+ */
+static pg_attribute_always_inline Datum
+abm_agg_count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
+				   int field, int field2, int also, int64 delta)
+{
+	AbmAggState *s;
+	Datum		d;
+
+	if (PG_ARGISNULL(0))
+	{
+		if (delta < 0)
+			goto unpacked;		/* nothing to remove: abm_agg_count reports it */
+		d = abm_packed_empty(schema);
+	}
+	else
+		d = PG_GETARG_DATUM(0);
+
+	if (likely(abm_agg_is_packed(d)))
+	{
+		uint64		c = abm_packed_count(d, field);
+
+		/* field2 counts a subset of field's rows: it fits when field does */
+		if (likely(delta > 0 ? c < ABM_PACK_MAX
+				   : c > 0 && (field2 < 0 || !also || abm_packed_count(d, field2) > 0)))
+		{
+			uint64		step = ABM_PACK_ONE(field) + (field2 >= 0 ? also * ABM_PACK_ONE(field2) : 0);
+
+			return delta > 0 ? d + step : d - step;
+		}
+		goto unpacked;
+	}
+
+	/* a large group: the state is in memory already */
+	s = (AbmAggState *) DatumGetPointer(d);
+	goto count;
+
+unpacked:
+	s = abm_agg_mutable(fcinfo, 0, schema);
+count:
+	abm_agg_count(s, field, delta);
+	if (field2 >= 0 && also)
+		abm_agg_count(s, field2, delta);
+	PG_RETURN_POINTER(s);
+}
+
 /* An accessor returning one scalar of a state as bigint. */
 #define ABM_STATE_SCALAR(fname, schema, field) \
 	PG_FUNCTION_INFO_V1(fname); \

@@ -50,74 +50,13 @@ check_confidence(double confidence)
 				 errhint("Use 0.95 for a 95%% margin of error.")));
 }
 
-static pg_attribute_always_inline void
-count_answer(AbmAggState *s, int field, int64 delta)
-{
-	if (unlikely(__builtin_add_overflow(s->st.scalar[field], delta, &s->st.scalar[field]) ||
-				 s->st.scalar[field] < 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s counter out of range", s->st.schema->type_name)));
-}
-
-/*
- * Add delta (+1 or -1, a constant in each caller) to `field`, and to
- * `field2` when `also` is 1 (field2 < 0: no second field), of the transition
- * value in argument 0.  The common case, a packed state whose counters stay
- * in range, is a few integer operations on the Datum: no allocation, no
- * memory access, no data-dependent branch.
- */
-static pg_attribute_always_inline Datum
-count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
-		   int field, int field2, int also, int64 delta)
-{
-	AbmAggState *s;
-	Datum		d;
-
-	if (PG_ARGISNULL(0))
-	{
-		if (delta < 0)
-			goto unpacked;		/* nothing to remove: count_answer reports it */
-		d = abm_packed_empty(schema);
-	}
-	else
-		d = PG_GETARG_DATUM(0);
-
-	if (likely(abm_agg_is_packed(d)))
-	{
-		uint64		c = abm_packed_count(d, field);
-
-		/* field2 counts a subset of field's rows: it fits when field does */
-		if (likely(delta > 0 ? c < ABM_PACK_MAX
-				   : c > 0 && (field2 < 0 || !also || abm_packed_count(d, field2) > 0)))
-		{
-			uint64		step = ABM_PACK_ONE(field) + (field2 >= 0 ? also * ABM_PACK_ONE(field2) : 0);
-
-			return delta > 0 ? d + step : d - step;
-		}
-		goto unpacked;
-	}
-
-	/* a large group: the state is in memory already */
-	s = (AbmAggState *) DatumGetPointer(d);
-	goto count;
-
-unpacked:
-	s = abm_agg_mutable(fcinfo, 0, schema);
-count:
-	count_answer(s, field, delta);
-	if (field2 >= 0 && also)
-		count_answer(s, field2, delta);
-	PG_RETURN_POINTER(s);
-}
-
 /* The per-row path of every NPS aggregate. */
 static pg_attribute_always_inline Datum
 nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 {
 	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
 		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
-	return count_step(fcinfo, &abm_nps_schema, abm_nps_class_of(score), -1, 0, delta);
+	return abm_agg_count_step(fcinfo, &abm_nps_schema, abm_nps_class_of(score), -1, 0, delta);
 }
 
 /*
@@ -161,7 +100,7 @@ nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
 	/* the parameter needs the unpacked form */
 	s = abm_agg_mutable(fcinfo, 0, &abm_nps_schema);
-	count_answer(s, abm_nps_class_of(score), delta);
+	abm_agg_count(s, abm_nps_class_of(score), delta);
 	if (isnan(s->param))
 		s->param = confidence;
 	else if (s->param != confidence)
@@ -185,7 +124,7 @@ csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 {
 	if (unlikely(score < CSAT_SCORE_MIN || score > CSAT_SCORE_MAX))
 		score_out_of_range("CSAT", score, CSAT_SCORE_MIN, CSAT_SCORE_MAX);
-	return count_step(fcinfo, &abm_csat_schema, CSAT_RESPONSES, CSAT_SATISFIED, score >= 4, delta);
+	return abm_agg_count_step(fcinfo, &abm_csat_schema, CSAT_RESPONSES, CSAT_SATISFIED, score >= 4, delta);
 }
 
 SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1, false)
