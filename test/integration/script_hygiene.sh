@@ -7,7 +7,8 @@
 #  - no SQL or PL/pgSQL function bodies, which would resolve names through
 #    the caller's search_path at run time (C functions only, or bodies that
 #    schema-qualify with @extschema@);
-#  - functions are created before the types, operators and aggregates using them.
+#  - functions are created before the types, operators and aggregates using them;
+#  - released scripts are byte for byte what they were when released.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,5 +41,10 @@ for f in $scripts; do
 		}
 		END { exit status }' "$f" || complain "$f: object used before its function is created"
 done
+# released scripts never change: an installed version must stay what its
+# script says (a new version adds an upgrade step and a line here)
+sha256sum --quiet -c test/integration/released_scripts.sha256 ||
+	complain "a released install or upgrade script changed (test/integration/released_scripts.sha256)"
+
 [ "$bad" -eq 0 ] && echo "script_hygiene: $(echo $scripts | wc -w) script(s) follow the extension-script rules"
 exit $bad
