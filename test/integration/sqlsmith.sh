@@ -44,7 +44,7 @@ abm_psql -d "$db" -c 'ANALYZE'
 
 before=$(wc -c <"$log")
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out"; abm_pg_stop' EXIT   # abm_pg_stop: only a cluster this script started
 conn="host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER options='-c statement_timeout=2000'"
 start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
