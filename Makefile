@@ -1,7 +1,7 @@
 # abm — PostgreSQL extension (PGXS)
 
 EXTENSION = abm
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 MODULE_big = abm
 PGFILEDESC = "abm - retention and account-based marketing analytics"
 
@@ -9,19 +9,19 @@ PGFILEDESC = "abm - retention and account-based marketing analytics"
 CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/stats.o \
 	src/nps.o src/schemas.o
 # fmgr glue.
-PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o \
+PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.o \
 	src/state_pg.o src/nps_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # The install and upgrade scripts are assembled from src/sql: each
 # "--@enum NAME" line expands the one template of an enumeration type's SQL
-# objects.  The current version's install script is 1.0's followed by every
+# objects, each "--@state_support NAME" the merge functions of a state type.  The current version's install script is 1.0's followed by every
 # upgrade step.
-UPGRADES = abm--1.0--1.1.sql
+UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel distributed bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config
@@ -31,8 +31,8 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-EXPAND = awk -v template=src/sql/enum_type.sql.in -f src/sql/expand.awk
-SQL_DEPS = src/sql/enum_type.sql.in src/sql/expand.awk
+EXPAND = awk -v dir=src/sql -f src/sql/expand.awk
+SQL_DEPS = src/sql/enum_type.sql.in src/sql/state_support.sql.in src/sql/expand.awk
 
 abm--1.0.sql: src/sql/abm--1.0.sql.in $(SQL_DEPS)
 	$(EXPAND) $< > $@

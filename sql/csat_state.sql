@@ -15,7 +15,7 @@ SELECT csat_agg(s)::text, csat_state_send(csat_agg(s)) FROM generate_series(1, 5
 
 -- malformed and out-of-range text
 SELECT sqlstate_of(format('SELECT %L::csat_state', t)) FROM unnest(ARRAY[
-  'v1 satisfied=3', 'v1 responses=4 satisfied=3', 'v2 satisfied=3 responses=4',
+  'v1 satisfied=3', 'v1 responses=4 satisfied=3', 'v3 satisfied=3 responses=4', 'v2 satisfied=3 responses=4 confidence=0.9',
   'v1 satisfied=3 responses=4 x', 'v1 detractors=3 passives=5 promoters=12',
   'v1 satisfied=-1 responses=4', 'v1 satisfied=5 responses=4',
   'v1 satisfied=1 responses=99999999999999999999']) t;

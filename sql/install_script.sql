@@ -21,15 +21,20 @@ WHERE d.refclassid = 'pg_extension'::regclass
   AND (p.prosecdef OR p.proparallel <> 's' OR p.provolatile = 'v')
 ORDER BY 1;
 
--- every aggregate: a combine function; internal states serialize and declare their size
-SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn, a.aggserialfn, a.aggtransspace,
-       a.aggminvtransfn, a.aggmtransspace
+-- every aggregate: a combine function; a real transition type (never a
+-- pseudo-type such as internal: Citus ships a partial state as its text
+-- form); a state passed by reference declares its size to the planner
+SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn, a.aggtranstype::regtype, a.aggtransspace,
+       a.aggmtranstype::regtype, a.aggmtransspace
 FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+JOIN pg_type t ON t.oid = a.aggtranstype
+LEFT JOIN pg_type mt ON mt.oid = a.aggmtranstype
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
-  AND (a.aggcombinefn = 0
-       OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggtransspace <= 0))
-       OR (a.aggmtranstype = 'internal'::regtype AND a.aggmtransspace <= 0))
+  AND (a.aggcombinefn = 0 OR a.aggserialfn <> 0
+       OR t.typtype = 'p' OR mt.typtype = 'p'
+       OR (NOT t.typbyval AND a.aggtransspace <= 0)
+       OR (mt.oid IS NOT NULL AND NOT mt.typbyval AND a.aggmtransspace <= 0))
 ORDER BY 1;
 
 -- every metric aggregate has a moving-aggregate inverse (min/max of the enumerations cannot)

@@ -1,6 +1,7 @@
 --
--- Parallel query and partitionwise aggregation: partial states are
--- serialized, combined and finalized; results equal the serial plan's.
+-- Parallel query and partitionwise aggregation: partial states travel as
+-- values of the state type, are combined and finalized; results equal the
+-- serial plan's.
 --
 \pset null '(null)'
 
@@ -76,9 +77,9 @@ SELECT nps(score) = (SELECT nps FROM serial) AS ungrouped_equal FROM answers_par
 RESET enable_partitionwise_aggregate;
 RESET max_parallel_workers_per_gather;
 
--- groups past the packed range (2^20 - 1 answers of one class) move to an
--- allocated state: serially, in the combine step of a parallel plan, and in
--- a sliding window that crosses the boundary
+-- a group of more than a million answers (past 2^20, where abm 1.1 moved a
+-- state out of its packed form): serially, in the combine step of a
+-- parallel plan, and in a sliding window of a million rows
 CREATE TABLE big_group AS
 SELECT g AS id, CASE WHEN g % 1000 = 0 THEN 3 ELSE 10 END AS score FROM generate_series(1, 1200000) g;
 ANALYZE big_group;

@@ -11,17 +11,57 @@ SELECT nps_agg(score) AS no_rows FROM (SELECT 1 AS score WHERE false) x;
 SELECT nps('v1 detractors=0 passives=0 promoters=0'::nps_state) AS empty_state_nps,
        nps_margin('v1 detractors=0 passives=0 promoters=1'::nps_state) AS one_answer_margin;
 
--- golden forms: these bytes are what stored states hold; a change here breaks them
+-- golden forms: these bytes are what states hold and send; a change here breaks them
+-- binary form, version 2: version, flags, [confidence], three big-endian counts
 SELECT nps_state_send('v1 detractors=3 passives=5 promoters=12');
+SELECT nps_state_send('v2 detractors=3 passives=5 promoters=12 confidence=0.9');
 SELECT nps_state_send(nps_agg(s)) FROM generate_series(0, 10) s;
 SELECT nps_agg(s)::text FROM generate_series(0, 10) s;
+-- the stored datum (native form, here little-endian): version, kind, flags,
+-- reserved, then the counts 8-byte aligned; seen through a binary-coercible
+-- cast that exists only inside this transaction
+BEGIN;
+CREATE CAST (nps_state AS bytea) WITHOUT FUNCTION;
+CREATE CAST (bytea AS nps_state) WITHOUT FUNCTION;
+SELECT 'v2 detractors=3 passives=5 promoters=12'::nps_state::bytea AS stored,
+       'v2 detractors=3 passives=5 promoters=12 confidence=0.9'::nps_state::bytea AS stored_with_confidence,
+       nps_margin(s, 0.9)::numeric(10, 6) AS margin90, pg_column_size(nps_agg(s)) AS datum_bytes
+FROM generate_series(0, 10) s;
+-- a datum stored by abm 1.1 (the version 1 binary form) reads as before
+SELECT '\x01000000000000000300000000000000050000000000000007'::bytea::nps_state AS stored_by_1_1,
+       nps('\x01000000000000000300000000000000050000000000000007'::bytea::nps_state),
+       rollup(st) AS rolled_up_with_new
+FROM (VALUES ('\x01000000000000000300000000000000050000000000000007'::bytea::nps_state),
+             ('v2 detractors=1 passives=1 promoters=1'::nps_state)) v(st);
+-- crafted datums: every function that takes a state validates it
+SELECT d AS crafted_datum, sqlstate_of(format('SELECT nps(%L::bytea::nps_state)', d)) AS nps,
+       sqlstate_of(format('SELECT rollup(st) FROM (VALUES (%L::bytea::nps_state)) v(st)', d)) AS rollup,
+       sqlstate_of(format('SELECT nps_trans(%L::bytea::nps_state, 9)', d)) AS transition
+FROM unnest(ARRAY[
+  '\x',                                                            -- empty
+  '\x0201',                                                        -- header only
+  '\x02010000030000000000000005000000000000000c000000000000',      -- a byte short
+  '\x03010000030000000000000005000000000000000c00000000000000',    -- version 3
+  '\x02020000030000000000000005000000000000000c00000000000000',    -- a csat_state kind
+  '\x02010100030000000000000005000000000000000c00000000000000',    -- flagged confidence missing
+  '\x02010200030000000000000005000000000000000c00000000000000',    -- unknown flag
+  '\x02010001030000000000000005000000000000000c00000000000000',    -- reserved byte
+  '\x0201000003000000000000000500000000000000ffffffffffffffff',    -- negative count
+  '\x02010100030000000000000005000000000000000c00000000000000000000000000f87f'  -- NaN confidence
+]) d;
+ROLLBACK;
 
 -- malformed text: 22P02; negative or overflowing counts: 22003
 SELECT 'v1 detractors=3 passives=5'::nps_state;
 SELECT sqlstate_of(format('SELECT %L::nps_state', t)) FROM unnest(ARRAY[
   '',
   'detractors=3 passives=5 promoters=12',
-  'v2 detractors=3 passives=5 promoters=12',
+  'v3 detractors=3 passives=5 promoters=12',
+  'v1 detractors=3 passives=5 promoters=12 confidence=0.9',
+  'v2 detractors=3 passives=5 promoters=12 confidence=1.5',
+  'v2 detractors=3 passives=5 promoters=12 confidence=NaN',
+  'v2 detractors=3 passives=5 promoters=12 confidence=',
+  'v2 detractors=3 passives=5 promoters=12 confidence=0.9 confidence=0.9',
   'v1 detractors=3 passives=5 promoters=12 extra=0',
   'v1 promoters=12 passives=5 detractors=3',
   'v1 detractors=3.5 passives=5 promoters=12',
@@ -87,7 +127,12 @@ CREATE TABLE states_in (st nps_state);
 \copy states_in FROM 'results/nps_crafted_ok.bin' WITH (FORMAT binary)
 SELECT st FROM states_in;
 TRUNCATE crafted;
-INSERT INTO crafted VALUES ('\x02000000000000000300000000000000050000000000000007');
+INSERT INTO crafted VALUES ('\x02013fe999999999999a000000000000000300000000000000050000000000000007');  -- v2, confidence 0.8
+\copy crafted TO 'results/nps_crafted_v2.bin' WITH (FORMAT binary)
+\copy states_in FROM 'results/nps_crafted_v2.bin' WITH (FORMAT binary)
+SELECT st FROM states_in;
+TRUNCATE crafted;
+INSERT INTO crafted VALUES ('\x03000000000000000300000000000000050000000000000007');
 \copy crafted TO 'results/nps_crafted_version.bin' WITH (FORMAT binary)
 \copy states_in FROM 'results/nps_crafted_version.bin' WITH (FORMAT binary)
 TRUNCATE crafted;

@@ -4,6 +4,7 @@
 #include "nps.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stats.h"
@@ -14,11 +15,25 @@ static const abm_state_field nps_fields[] = {
 	{"promoters", ABM_MERGE_SUM, 1},
 };
 
-/* The answer count must itself be a valid count. */
+/*
+ * The answer count must itself be a valid count; a confidence carried by the
+ * state (nps_margin(score, confidence)) must be strictly between 0 and 1.
+ */
 static abm_status
 nps_check(const abm_state *s, abm_error *err)
 {
 	int64_t		n;
+
+	if (s->has_param && !abm_confidence_valid(s->param))
+	{
+		if (err != NULL)
+		{
+			err->status = ABM_ERR_RANGE;
+			snprintf(err->detail, sizeof(err->detail),
+					 "confidence must be strictly between 0 and 1, found %g.", s->param);
+		}
+		return ABM_ERR_RANGE;
+	}
 
 	if (__builtin_add_overflow(s->scalar[NPS_DETRACTORS], s->scalar[NPS_PASSIVES], &n) ||
 		__builtin_add_overflow(n, s->scalar[NPS_PROMOTERS], &n))
@@ -34,7 +49,7 @@ nps_check(const abm_state *s, abm_error *err)
 }
 
 const abm_state_schema abm_nps_schema = {
-	"nps_state", 1, 1, 3, nps_fields, 0, NULL, nps_check
+	"nps_state", 1, 3, nps_fields, 0, NULL, nps_check, "confidence"
 };
 
 static abm_status
@@ -58,7 +73,7 @@ static const abm_state_field csat_fields[] = {
 };
 
 const abm_state_schema abm_csat_schema = {
-	"csat_state", 2, 1, 2, csat_fields, 0, NULL, csat_check
+	"csat_state", 2, 2, csat_fields, 0, NULL, csat_check, NULL
 };
 
 static const abm_label nps_class_labels[] = {

@@ -21,13 +21,12 @@ ABM_STATE_TYPE(csat_state, abm_csat_schema);
 #define DEFAULT_CONFIDENCE 0.95
 
 /*
- * The transition states of these aggregates are packed in their Datum until
- * a group passes about a million answers (abm_pg.h), so the install script
- * declares SSPACE = 8 to the planner: a typical group allocates nothing.
- * nps_margin(score, confidence) and rollup() keep an unpacked state.
+ * The transition value of these aggregates is the state type itself, in its
+ * native form: 32 bytes for an nps_state, 40 with a confidence, 24 for a
+ * csat_state.  The install script declares these sizes as SSPACE.
  */
-StaticAssertDecl(ABM_AGG_STATE_SIZE(3) == 64, "nps_margin(score, confidence) and rollup(nps_state) declare SSPACE = 64");
-StaticAssertDecl(ABM_AGG_STATE_SIZE(2) == 56, "rollup(csat_state) declares SSPACE = 56");
+StaticAssertDecl(ABM_NATIVE_SCALARS + 3 * sizeof(int64) == 32, "nps_state transition: SSPACE = 32");
+StaticAssertDecl(ABM_NATIVE_SCALARS + 2 * sizeof(int64) == 24, "csat_state transition: SSPACE = 24");
 
 static void pg_attribute_noreturn()
 score_out_of_range(const char *metric, int64 score, int lo, int hi)
@@ -77,46 +76,50 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 		return step(fcinfo, getter(1), delta); \
 	}
 
-SCORE_TRANSITION(nps_trans_int2, nps_step, PG_GETARG_INT16, 1, false)
-SCORE_TRANSITION(nps_trans_int4, nps_step, PG_GETARG_INT32, 1, false)
-SCORE_TRANSITION(nps_trans_int8, nps_step, PG_GETARG_INT64, 1, false)
-SCORE_TRANSITION(nps_inv_int2, nps_step, PG_GETARG_INT16, -1, false)
-SCORE_TRANSITION(nps_inv_int4, nps_step, PG_GETARG_INT32, -1, false)
-SCORE_TRANSITION(nps_inv_int8, nps_step, PG_GETARG_INT64, -1, false)
+SCORE_TRANSITION(nps_count_int2, nps_step, PG_GETARG_INT16, 1, false)
+SCORE_TRANSITION(nps_count_int4, nps_step, PG_GETARG_INT32, 1, false)
+SCORE_TRANSITION(nps_count_int8, nps_step, PG_GETARG_INT64, 1, false)
+SCORE_TRANSITION(nps_uncount_int2, nps_step, PG_GETARG_INT16, -1, false)
+SCORE_TRANSITION(nps_uncount_int4, nps_step, PG_GETARG_INT32, -1, false)
+SCORE_TRANSITION(nps_uncount_int8, nps_step, PG_GETARG_INT64, -1, false)
 
 /*
- * nps_margin(score, confidence): the confidence travels in the state's
- * parameter; it must be the same on every row.  Rows with a NULL score or
- * confidence are ignored, as by any aggregate with a strict transition.
+ * nps_margin(score, confidence): the confidence travels in the state as its
+ * parameter (so a partial state shipped between nodes keeps it); it must be
+ * the same on every row.  Rows with a NULL score or confidence are ignored,
+ * as by any aggregate with a strict transition.
  */
 static Datum
 nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 {
 	double		confidence = PG_GETARG_FLOAT8(2);
-	AbmAggState *s;
+	AbmStateDatum *s = abm_state_datum_owned(fcinfo, 0, &abm_nps_schema);
+	double	   *param;
 
 	check_confidence(confidence);
 	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
 		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
-	/* the parameter needs the unpacked form */
-	s = abm_agg_mutable(fcinfo, 0, &abm_nps_schema);
-	abm_agg_count(s, abm_nps_class_of(score), delta);
-	if (isnan(s->param))
-		s->param = confidence;
-	else if (s->param != confidence)
+	if (s == NULL || !(s->flags & ABM_STATE_FLAG_PARAM) ||
+		VARSIZE(s) != VARHDRSZ + abm_state_native_scalar_size(&abm_nps_schema, true))
+		s = abm_state_datum_mutable(fcinfo, 0, &abm_nps_schema, true);
+	param = abm_state_datum_param(s, &abm_nps_schema);
+	if (isnan(*param))
+		*param = confidence;
+	else if (*param != confidence)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("confidence must be the same for every row of a group"),
-				 errdetail("Found %g after %g.", confidence, s->param)));
+				 errdetail("Found %g after %g.", confidence, *param)));
+	abm_state_datum_count(s, &abm_nps_schema, abm_nps_class_of(score), delta);
 	PG_RETURN_POINTER(s);
 }
 
-SCORE_TRANSITION(nps_conf_trans_int2, nps_conf_step, PG_GETARG_INT16, 1, PG_ARGISNULL(2))
-SCORE_TRANSITION(nps_conf_trans_int4, nps_conf_step, PG_GETARG_INT32, 1, PG_ARGISNULL(2))
-SCORE_TRANSITION(nps_conf_trans_int8, nps_conf_step, PG_GETARG_INT64, 1, PG_ARGISNULL(2))
-SCORE_TRANSITION(nps_conf_inv_int2, nps_conf_step, PG_GETARG_INT16, -1, PG_ARGISNULL(2))
-SCORE_TRANSITION(nps_conf_inv_int4, nps_conf_step, PG_GETARG_INT32, -1, PG_ARGISNULL(2))
-SCORE_TRANSITION(nps_conf_inv_int8, nps_conf_step, PG_GETARG_INT64, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_count_int2, nps_conf_step, PG_GETARG_INT16, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_count_int4, nps_conf_step, PG_GETARG_INT32, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_count_int8, nps_conf_step, PG_GETARG_INT64, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_uncount_int2, nps_conf_step, PG_GETARG_INT16, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_uncount_int4, nps_conf_step, PG_GETARG_INT32, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_uncount_int8, nps_conf_step, PG_GETARG_INT64, -1, PG_ARGISNULL(2))
 
 /* CSAT: 1..5; every answer counts in responses, 4 and 5 also in satisfied. */
 static pg_attribute_always_inline Datum
@@ -127,54 +130,31 @@ csat_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	return abm_agg_count_step(fcinfo, &abm_csat_schema, CSAT_RESPONSES, CSAT_SATISFIED, score >= 4, delta);
 }
 
-SCORE_TRANSITION(csat_trans_int2, csat_step, PG_GETARG_INT16, 1, false)
-SCORE_TRANSITION(csat_trans_int4, csat_step, PG_GETARG_INT32, 1, false)
-SCORE_TRANSITION(csat_trans_int8, csat_step, PG_GETARG_INT64, 1, false)
-SCORE_TRANSITION(csat_inv_int2, csat_step, PG_GETARG_INT16, -1, false)
-SCORE_TRANSITION(csat_inv_int4, csat_step, PG_GETARG_INT32, -1, false)
-SCORE_TRANSITION(csat_inv_int8, csat_step, PG_GETARG_INT64, -1, false)
-
-/* ---- final functions (NULL state = no rows) ---- */
+SCORE_TRANSITION(csat_count_int2, csat_step, PG_GETARG_INT16, 1, false)
+SCORE_TRANSITION(csat_count_int4, csat_step, PG_GETARG_INT32, 1, false)
+SCORE_TRANSITION(csat_count_int8, csat_step, PG_GETARG_INT64, 1, false)
+SCORE_TRANSITION(csat_uncount_int2, csat_step, PG_GETARG_INT16, -1, false)
+SCORE_TRANSITION(csat_uncount_int4, csat_step, PG_GETARG_INT32, -1, false)
+SCORE_TRANSITION(csat_uncount_int8, csat_step, PG_GETARG_INT64, -1, false)
 
 #define RETURN_FLOAT8_OR_NULL(x) \
 	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
 
-PG_FUNCTION_INFO_V1(nps_final);
+/*
+ * Final function of nps_margin(score[, confidence]): at the confidence the
+ * state carries, else 0.95.  (nps() and csat() finish with the accessors
+ * nps(nps_state) and csat(csat_state).)
+ */
+PG_FUNCTION_INFO_V1(nps_state_margin_final);
 Datum
-nps_final(PG_FUNCTION_ARGS)
+nps_state_margin_final(PG_FUNCTION_ARGS)
 {
-	abm_state	scratch;
+	abm_state	s;
 	abm_nps_counts c;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	c = abm_nps_counts_of(abm_agg_view(PG_GETARG_DATUM(0), &scratch, NULL));
-	RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
-}
-
-PG_FUNCTION_INFO_V1(nps_margin_final);
-Datum
-nps_margin_final(PG_FUNCTION_ARGS)
-{
-	abm_state	scratch;
-	double		param;
-	abm_nps_counts c;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	c = abm_nps_counts_of(abm_agg_view(PG_GETARG_DATUM(0), &scratch, &param));
-	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, isnan(param) ? DEFAULT_CONFIDENCE : param));
-}
-
-PG_FUNCTION_INFO_V1(csat_final);
-Datum
-csat_final(PG_FUNCTION_ARGS)
-{
-	abm_state	scratch;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	RETURN_FLOAT8_OR_NULL(abm_csat_value(abm_agg_view(PG_GETARG_DATUM(0), &scratch, NULL)));
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_nps_schema, &s);
+	c = abm_nps_counts_of(&s);
+	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, s.has_param ? s.param : DEFAULT_CONFIDENCE));
 }
 
 /* ---- accessors over nps_state ---- */

@@ -5,12 +5,15 @@
 #include "state.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static abm_status fail(abm_error *err, abm_status status, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
+static void format_double(double d, char *buf);
 
 static abm_status
 fail(abm_error *err, abm_status status, const char *fmt,...)
@@ -36,6 +39,8 @@ abm_state_init(abm_state *s, const abm_state_schema *schema)
 	s->schema = schema;
 	s->rows = NULL;
 	s->nrows = 0;
+	s->has_param = 0;
+	s->param = 0;
 	for (i = 0; i < schema->nscalars; i++)
 	{
 		switch (schema->scalars[i].merge)
@@ -68,6 +73,10 @@ abm_state_validate(const abm_state *s, abm_error *err)
 
 	if (sch->ncols == 0 && s->nrows != 0)
 		return fail(err, ABM_ERR_SYNTAX, "%s has no rows.", sch->type_name);
+	if (s->has_param && sch->param_name == NULL)
+		return fail(err, ABM_ERR_SYNTAX, "%s carries no parameter.", sch->type_name);
+	if (s->has_param && !isfinite(s->param))
+		return fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->param_name);
 
 	for (r = 0; r < s->nrows; r++)
 	{
@@ -117,6 +126,14 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	if (from->schema != sch)
 		return fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
 					sch->type_name, from->schema->type_name);
+	if (from->has_param)
+	{
+		if (into->has_param && into->param != from->param)
+			return fail(err, ABM_ERR_MISMATCH, "%s states with %s %.17g and %.17g cannot be merged.",
+						sch->type_name, sch->param_name, into->param, from->param);
+		into->has_param = 1;
+		into->param = from->param;
+	}
 
 	for (i = 0; i < sch->nscalars; i++)
 	{
@@ -187,6 +204,9 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].merge != ABM_MERGE_SUM)
 			return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
+	if (from->has_param && (!into->has_param || into->param != from->param))
+		return fail(err, ABM_ERR_MISMATCH, "%s states with different %s cannot be taken apart.",
+					sch->type_name, sch->param_name);
 	for (i = 0; i < sch->nscalars; i++)
 		if (from->scalar[i] > into->scalar[i])
 			return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
@@ -195,14 +215,73 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	return ABM_OK;
 }
 
-/* ---- binary form ---- */
+/* ---- binary and native forms ---- */
+
+/*
+ * The three byte layouts differ only in byte order, in whether a flags byte
+ * (and with it the parameter) is there, and in where the fields start; one
+ * writer and one reader serve them all.
+ */
+typedef enum layout_kind
+{
+	LAYOUT_BINARY_V1,			/* abm 1.1: send/receive and the stored datum */
+	LAYOUT_BINARY,				/* current send/receive form, big-endian */
+	LAYOUT_NATIVE				/* current datum, machine byte order */
+} layout_kind;
+
+typedef struct layout
+{
+	layout_kind kind;
+	size_t		scalars;		/* offset of the first scalar */
+	size_t		param;			/* offset of the parameter, when flagged */
+	size_t		nrows;			/* offset of the row count */
+	size_t		cells;			/* offset of the first row cell */
+} layout;
+
+/* Offsets of a state's fields in a layout; `in` is the start of the form. */
+static layout
+layout_of(layout_kind kind, const abm_state_schema *sch, int has_param)
+{
+	layout		l;
+	size_t		scalar_bytes = 8 * (size_t) sch->nscalars;
+	size_t		param_bytes = has_param ? 8 : 0;
+
+	l.kind = kind;
+	switch (kind)
+	{
+		case LAYOUT_BINARY_V1:
+			l.scalars = 1;
+			l.param = l.scalars;
+			l.nrows = l.scalars + scalar_bytes;
+			l.cells = l.nrows + (sch->ncols > 0 ? 4 : 0);
+			break;
+		case LAYOUT_BINARY:
+			l.param = 2;
+			l.scalars = l.param + param_bytes;
+			l.nrows = l.scalars + scalar_bytes;
+			l.cells = l.nrows + (sch->ncols > 0 ? 4 : 0);
+			break;
+		default:
+			/* after the 4-byte length word: scalars are 8-aligned in the datum */
+			l.scalars = ABM_NATIVE_SCALARS - 4;
+			l.param = l.scalars + scalar_bytes;
+			l.nrows = l.param + param_bytes;
+			l.cells = l.nrows + (sch->ncols > 0 ? 8 : 0);
+			break;
+	}
+	return l;
+}
 
 static void
-put64(uint8_t *p, int64_t v)
+put64(const layout *l, uint8_t *p, uint64_t u)
 {
-	uint64_t	u = (uint64_t) v;
 	int			i;
 
+	if (l->kind == LAYOUT_NATIVE)
+	{
+		memcpy(p, &u, 8);
+		return;
+	}
 	for (i = 7; i >= 0; i--)
 	{
 		p[i] = (uint8_t) (u & 0xff);
@@ -210,67 +289,192 @@ put64(uint8_t *p, int64_t v)
 	}
 }
 
-static int64_t
-get64(const uint8_t *p)
+static uint64_t
+get64(const layout *l, const uint8_t *p)
 {
 	uint64_t	u = 0;
 	int			i;
 
+	if (l->kind == LAYOUT_NATIVE)
+	{
+		memcpy(&u, p, 8);
+		return u;
+	}
 	for (i = 0; i < 8; i++)
 		u = (u << 8) | p[i];
-	return (int64_t) u;
+	return u;
+}
+
+static void
+put32(const layout *l, uint8_t *p, uint32_t u)
+{
+	if (l->kind == LAYOUT_NATIVE)
+	{
+		memcpy(p, &u, 4);
+		return;
+	}
+	p[0] = (uint8_t) (u >> 24);
+	p[1] = (uint8_t) (u >> 16);
+	p[2] = (uint8_t) (u >> 8);
+	p[3] = (uint8_t) u;
+}
+
+static uint32_t
+get32(const layout *l, const uint8_t *p)
+{
+	uint32_t	u;
+
+	if (l->kind == LAYOUT_NATIVE)
+	{
+		memcpy(&u, p, 4);
+		return u;
+	}
+	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+}
+
+static uint64_t
+double_bits(double d)
+{
+	uint64_t	u;
+
+	memcpy(&u, &d, 8);
+	return u;
+}
+
+static double
+bits_double(uint64_t u)
+{
+	double		d;
+
+	memcpy(&d, &u, 8);
+	return d;
 }
 
 static size_t
-binary_header_size(const abm_state_schema *sch)
+layout_size(const layout *l, const abm_state *s)
 {
-	return 1 + 8 * (size_t) sch->nscalars + (sch->ncols > 0 ? 4 : 0);
+	return l->cells + 8 * (size_t) s->nrows * s->schema->ncols;
+}
+
+static void
+write_layout(const layout *l, const abm_state *s, uint8_t *out)
+{
+	const abm_state_schema *sch = s->schema;
+	size_t		i,
+				ncells = (size_t) s->nrows * sch->ncols;
+	uint8_t		flags = s->has_param ? ABM_STATE_FLAG_PARAM : 0;
+
+	if (l->kind == LAYOUT_NATIVE)
+	{
+		out[0] = ABM_STATE_VERSION;
+		out[1] = sch->kind;
+		out[2] = flags;
+		out[3] = 0;
+	}
+	else
+	{
+		out[0] = ABM_STATE_VERSION;
+		out[1] = flags;
+	}
+	for (i = 0; i < (size_t) sch->nscalars; i++)
+		put64(l, out + l->scalars + 8 * i, (uint64_t) s->scalar[i]);
+	if (s->has_param)
+		put64(l, out + l->param, double_bits(s->param));
+	if (sch->ncols == 0)
+		return;
+	put32(l, out + l->nrows, s->nrows);
+	if (l->kind == LAYOUT_NATIVE)
+		memset(out + l->nrows + 4, 0, 4);
+	for (i = 0; i < ncells; i++)
+		put64(l, out + l->cells + 8 * i, (uint64_t) s->rows[i]);
+}
+
+/* Read a layout of `len` bytes from `in`, then validate. */
+static abm_status
+read_layout(const layout *l, const abm_state_schema *sch, const uint8_t *in, size_t len,
+			int has_param, abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
+{
+	size_t		i,
+				ncells,
+				cellsize = 8 * (size_t) (sch->ncols > 0 ? sch->ncols : 1);
+	uint32_t	nrows = 0;
+
+	if (len < l->cells)
+		return fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
+					sch->type_name, len, l->cells);
+	for (i = 0; i < (size_t) sch->nscalars; i++)
+		out->scalar[i] = (int64_t) get64(l, in + l->scalars + 8 * i);
+	if (has_param)
+	{
+		out->has_param = 1;
+		out->param = bits_double(get64(l, in + l->param));
+	}
+	if (sch->ncols > 0)
+	{
+		nrows = get32(l, in + l->nrows);
+		if (l->kind == LAYOUT_NATIVE && get32(l, in + l->nrows + 4) != 0)
+			return fail(err, ABM_ERR_SYNTAX, "%s datum has nonzero padding after its row count.", sch->type_name);
+	}
+	if ((len - l->cells) % cellsize != 0 || (len - l->cells) / cellsize != nrows)
+		return fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, which does not match its %u rows.",
+					sch->type_name, len, nrows);
+	if (nrows > rowcap)
+		return fail(err, ABM_ERR_RANGE, "%s has more rows than provided for.", sch->type_name);
+	ncells = (size_t) nrows * sch->ncols;
+	for (i = 0; i < ncells; i++)
+		rowbuf[i] = (int64_t) get64(l, in + l->cells + 8 * i);
+	out->nrows = nrows;
+	out->rows = nrows > 0 ? rowbuf : NULL;
+	return abm_state_validate(out, err);
 }
 
 size_t
 abm_state_binary_size(const abm_state *s)
 {
-	return binary_header_size(s->schema) + 8 * (size_t) s->nrows * s->schema->ncols;
+	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param);
+
+	return layout_size(&l, s);
 }
 
 void
 abm_state_to_binary(const abm_state *s, uint8_t *out)
 {
-	const abm_state_schema *sch = s->schema;
-	size_t		i,
-				ncells = (size_t) s->nrows * sch->ncols;
+	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param);
 
-	*out++ = sch->version;
-	for (i = 0; i < (size_t) sch->nscalars; i++, out += 8)
-		put64(out, s->scalar[i]);
-	if (sch->ncols == 0)
-		return;
-	out[0] = (uint8_t) (s->nrows >> 24);
-	out[1] = (uint8_t) (s->nrows >> 16);
-	out[2] = (uint8_t) (s->nrows >> 8);
-	out[3] = (uint8_t) s->nrows;
-	out += 4;
-	for (i = 0; i < ncells; i++, out += 8)
-		put64(out, s->rows[i]);
+	write_layout(&l, s, out);
 }
 
-uint32_t
-abm_state_binary_max_rows(const abm_state_schema *sch, size_t len)
+static uint32_t
+max_rows_after(const abm_state_schema *sch, size_t len, size_t head)
 {
-	size_t		head = binary_header_size(sch);
-
 	if (sch->ncols == 0 || len <= head)
 		return 0;
 	return (uint32_t) ((len - head) / (8 * (size_t) sch->ncols));
 }
 
-static abm_status
-check_version(const abm_state_schema *sch, int version, abm_error *err)
+uint32_t
+abm_state_binary_max_rows(const abm_state_schema *sch, size_t len)
 {
-	if (version != sch->version)
+	layout		l = layout_of(LAYOUT_BINARY_V1, sch, 0);	/* the smallest header */
+
+	return max_rows_after(sch, len, l.cells);
+}
+
+static abm_status
+check_version(const abm_state_schema *sch, int64_t version, abm_error *err)
+{
+	if (version < ABM_STATE_MIN_VERSION || version > ABM_STATE_VERSION)
 		return fail(err, ABM_ERR_VERSION,
-					"%s format version %d is not supported; this version of abm reads version %d.",
-					sch->type_name, version, sch->version);
+					"%s format version %" PRId64 " is not supported; this version of abm reads versions %d to %d.",
+					sch->type_name, version, ABM_STATE_MIN_VERSION, ABM_STATE_VERSION);
+	return ABM_OK;
+}
+
+static abm_status
+check_flags(const abm_state_schema *sch, unsigned flags, abm_error *err)
+{
+	if ((flags & ~(unsigned) ABM_STATE_FLAG_PARAM) != 0)
+		return fail(err, ABM_ERR_SYNTAX, "%s has unknown flags 0x%02x.", sch->type_name, flags);
 	return ABM_OK;
 }
 
@@ -279,40 +483,83 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 					  abm_state *out, int64_t *rowbuf, uint32_t rowcap,
 					  abm_error *err)
 {
-	size_t		head = binary_header_size(sch);
-	size_t		i,
-				ncells;
-	uint32_t	nrows = 0;
+	layout		l;
+	int			has_param = 0;
 
 	abm_state_init(out, sch);
 	if (len < 1)
 		return fail(err, ABM_ERR_SYNTAX, "%s binary form is empty.", sch->type_name);
 	if (check_version(sch, in[0], err) != ABM_OK)
 		return ABM_ERR_VERSION;
-	if (len < head)
-		return fail(err, ABM_ERR_SYNTAX, "%s binary form has %zu bytes, expected at least %zu.",
-					sch->type_name, len, head);
-	for (i = 0; i < (size_t) sch->nscalars; i++)
-		out->scalar[i] = get64(in + 1 + 8 * i);
-	if (sch->ncols > 0)
+	if (in[0] == 1)
+		l = layout_of(LAYOUT_BINARY_V1, sch, 0);
+	else
 	{
-		const uint8_t *p = in + head - 4;
-
-		nrows = ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) |
-			((uint32_t) p[2] << 8) | p[3];
+		if (len < 2)
+			return fail(err, ABM_ERR_SYNTAX, "%s binary form has no flags byte.", sch->type_name);
+		if (check_flags(sch, in[1], err) != ABM_OK)
+			return ABM_ERR_SYNTAX;
+		has_param = (in[1] & ABM_STATE_FLAG_PARAM) != 0;
+		l = layout_of(LAYOUT_BINARY, sch, has_param);
 	}
-	if ((len - head) / 8 / (sch->ncols > 0 ? sch->ncols : 1) != nrows ||
-		(len - head) % (8 * (size_t) (sch->ncols > 0 ? sch->ncols : 1)) != 0)
-		return fail(err, ABM_ERR_SYNTAX, "%s binary form has %zu bytes, which does not match its %u rows.",
-					sch->type_name, len, nrows);
-	if (nrows > rowcap)
-		return fail(err, ABM_ERR_RANGE, "%s has more rows than provided for.", sch->type_name);
-	ncells = (size_t) nrows * sch->ncols;
-	for (i = 0; i < ncells; i++)
-		rowbuf[i] = get64(in + head + 8 * i);
-	out->nrows = nrows;
-	out->rows = nrows > 0 ? rowbuf : NULL;
-	return abm_state_validate(out, err);
+	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
+}
+
+size_t
+abm_state_native_size(const abm_state *s)
+{
+	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param);
+
+	return layout_size(&l, s);
+}
+
+size_t
+abm_state_native_scalar_size(const abm_state_schema *sch, int has_param)
+{
+	return layout_of(LAYOUT_NATIVE, sch, has_param).cells;
+}
+
+void
+abm_state_to_native(const abm_state *s, uint8_t *payload)
+{
+	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param);
+
+	write_layout(&l, s, payload);
+}
+
+uint32_t
+abm_state_payload_max_rows(const abm_state_schema *sch, size_t len)
+{
+	/* the version 1 header is the smaller one */
+	return abm_state_binary_max_rows(sch, len);
+}
+
+abm_status
+abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t len,
+					   abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
+{
+	layout		l;
+	int			has_param;
+
+	abm_state_init(out, sch);
+	if (len < 1)
+		return fail(err, ABM_ERR_SYNTAX, "%s datum is empty.", sch->type_name);
+	if (in[0] == 1)				/* stored by abm 1.1: the version 1 binary form */
+		return abm_state_from_binary(sch, in, len, out, rowbuf, rowcap, err);
+	if (in[0] != ABM_STATE_VERSION)
+		return check_version(sch, in[0], err) != ABM_OK ? ABM_ERR_VERSION
+			: fail(err, ABM_ERR_VERSION, "%s datum of format version %d is not native.", sch->type_name, in[0]);
+	if (len < 4)
+		return fail(err, ABM_ERR_SYNTAX, "%s datum has %zu bytes, expected at least 4.", sch->type_name, len);
+	if (in[1] != sch->kind)
+		return fail(err, ABM_ERR_SYNTAX, "datum of state kind %d is not a %s.", in[1], sch->type_name);
+	if (check_flags(sch, in[2], err) != ABM_OK)
+		return ABM_ERR_SYNTAX;
+	if (in[3] != 0)
+		return fail(err, ABM_ERR_SYNTAX, "%s datum has a nonzero reserved byte.", sch->type_name);
+	has_param = (in[2] & ABM_STATE_FLAG_PARAM) != 0;
+	l = layout_of(LAYOUT_NATIVE, sch, has_param);
+	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
 }
 
 /* ---- text form ---- */
@@ -352,9 +599,16 @@ abm_state_to_text(const abm_state *s, char *buf, size_t bufsize)
 
 	if (bufsize > 0)
 		buf[0] = '\0';
-	emit(&o, "v%d", sch->version);
+	emit(&o, "v%d", ABM_STATE_VERSION);
 	for (i = 0; i < sch->nscalars; i++)
 		emit(&o, " %s=%" PRId64, sch->scalars[i].name, s->scalar[i]);
+	if (s->has_param)
+	{
+		char		num[32];
+
+		format_double(s->param, num);
+		emit(&o, " %s=%s", sch->param_name, num);
+	}
 	if (sch->ncols > 0)
 	{
 		emit(&o, " rows=[");
@@ -374,6 +628,21 @@ abm_state_text_max_rows(const abm_state_schema *sch, size_t len)
 	if (sch->ncols == 0)
 		return 0;
 	return (uint32_t) (len / (2 * (size_t) sch->ncols) + 1);
+}
+
+/* The shortest decimal that reads back as the same double (15 to 17 digits). */
+static void
+format_double(double d, char *buf)
+{
+	int			prec;
+
+	for (prec = 15; prec < 17; prec++)
+	{
+		snprintf(buf, 32, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, 32, "%.17g", d);
 }
 
 typedef struct text_in
@@ -427,6 +696,45 @@ read_int64(text_in *in, int64_t *out, const abm_state_schema *sch, const char *w
 	return ABM_OK;
 }
 
+/*
+ * A finite decimal number: optional '-', digits with an optional fraction,
+ * optional exponent; no hex, no "inf" or "nan", at most 31 characters.
+ */
+static abm_status
+read_double(text_in *in, double *out, const abm_state_schema *sch, const char *what, abm_error *err)
+{
+	char		buf[32];
+	const char *p = in->p;
+	size_t		n;
+	int			digits = 0;
+	char	   *end;
+
+	if (p < in->end && *p == '-')
+		p++;
+	while (p < in->end && ((*p >= '0' && *p <= '9') || *p == '.'))
+		digits += (*p++ != '.');
+	if (digits > 0 && p < in->end && (*p == 'e' || *p == 'E'))
+	{
+		p++;
+		if (p < in->end && (*p == '-' || *p == '+'))
+			p++;
+		while (p < in->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	n = (size_t) (p - in->p);
+	if (digits == 0 || n >= sizeof(buf))
+		return fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
+	memcpy(buf, in->p, n);
+	buf[n] = '\0';
+	*out = strtod(buf, &end);
+	if (end != buf + n)
+		return fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
+	if (!isfinite(*out))
+		return fail(err, ABM_ERR_RANGE, "%s value of %s is out of range.", sch->type_name, what);
+	in->p = p;
+	return ABM_OK;
+}
+
 static int
 is_blank(char c)
 {
@@ -452,16 +760,13 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 
 	if (!accept_str(&in, "v"))
 		return fail(err, ABM_ERR_SYNTAX, "%s text must start with a format version such as \"v%d\".",
-					sch->type_name, sch->version);
+					sch->type_name, ABM_STATE_VERSION);
 	if ((st = read_int64(&in, &version, sch, "the format version", err)) == ABM_ERR_SYNTAX)
 		return st;
 	if (st != ABM_OK)
-		return fail(err, ABM_ERR_VERSION, "%s format version is not supported; this version of abm reads version %d.",
-					sch->type_name, sch->version);
-	if (version < 0 || version > 255)
-		return fail(err, ABM_ERR_VERSION, "%s format version %" PRId64 " is not supported; this version of abm reads version %d.",
-					sch->type_name, version, sch->version);
-	if (check_version(sch, (int) version, err) != ABM_OK)
+		return fail(err, ABM_ERR_VERSION, "%s format version is not supported; this version of abm reads versions %d to %d.",
+					sch->type_name, ABM_STATE_MIN_VERSION, ABM_STATE_VERSION);
+	if (check_version(sch, version, err) != ABM_OK)
 		return ABM_ERR_VERSION;
 
 	for (i = 0; i < sch->nscalars; i++)
@@ -472,6 +777,21 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 			return fail(err, ABM_ERR_SYNTAX, "%s expects \" %s=\" as field %d.", sch->type_name, name, i + 1);
 		if ((st = read_int64(&in, &out->scalar[i], sch, name, err)) != ABM_OK)
 			return st;
+	}
+
+	/* version 2: the parameter, if the state carries one */
+	if (version >= 2 && sch->param_name != NULL)
+	{
+		const char *save = in.p;
+
+		if (accept_str(&in, " ") && accept_str(&in, sch->param_name) && accept_str(&in, "="))
+		{
+			if ((st = read_double(&in, &out->param, sch, sch->param_name, err)) != ABM_OK)
+				return st;
+			out->has_param = 1;
+		}
+		else
+			in.p = save;
 	}
 
 	if (sch->ncols > 0)

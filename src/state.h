@@ -3,24 +3,46 @@
  *
  * A state kind is declared by a schema: its scalar fields, each with a merge
  * rule, and optionally a list of rows keyed by their first column, whose
- * other columns are counts.  Everything else is written once, here, for all
- * kinds: validation, merging, the text form and the binary form.
+ * other columns are counts.  A state may also carry the one parameter of the
+ * aggregate that made it (nps_margin's confidence), so that a partial state
+ * shipped between nodes keeps it.  Everything else is written once, here,
+ * for all kinds: validation, merging, and the three forms below.
  *
- *   nps_state      scalars detractors, passives, promoters (sum); no rows
+ *   nps_state      scalars detractors, passives, promoters (sum); no rows;
+ *                  parameter "confidence"
  *   a survival     rows (time, events, censored): distinct times, counts
  *   state             summed on merge
  *
- * Binary form (also the on-disk payload of a state datum), all integers
- * big-endian:
- *   uint8  format version
+ * Format version 2 (abm 1.2) is written; version 1 (abm 1.1) is read.
+ *
+ * Binary form (send/receive, COPY BINARY), big-endian:
+ *   uint8  format version (2)
+ *   uint8  flags: bit 0 = the state carries its parameter
+ *   float8 the parameter (IEEE bits), only with flag bit 0
  *   int64  each scalar, in schema order
  *   uint32 number of rows, then each row's columns as int64 (only when the
  *          schema has rows)
+ * Version 1 had no flags byte and no parameter.
+ *
+ * Native form (the datum, in memory and on disk): the same fields in the
+ * machine's byte order, laid out so that a transition function updates the
+ * counters of a datum in place without decoding it:
+ *   uint32 length word (PostgreSQL's varlena header; not written here)
+ *   uint8  format version (2), uint8 kind, uint8 flags, uint8 reserved (0)
+ *   int64  each scalar                   at byte 8: 8-byte aligned
+ *   float8 the parameter, with flag bit 0
+ *   uint32 number of rows, uint32 reserved (0), then the rows' int64 cells
+ *          (only when the schema has rows)
+ * A version 1 datum (stored by abm 1.1) is the version 1 binary form; the
+ * first byte after the length word tells the two apart.
  *
  * Text form:
- *   v<version> name=value ... [rows=[k:c:c,k:c:c]]
- * e.g. "v1 detractors=3 passives=5 promoters=12".  Field names and order are
- * fixed; input is strict and rejects anything else.
+ *   v<version> name=value ... [param=value] [rows=[k:c:c,k:c:c]]
+ * e.g. "v2 detractors=3 passives=5 promoters=12" or, from
+ * nps_margin(score, 0.9), "v2 detractors=3 passives=5 promoters=12
+ * confidence=0.9".  Field names and order are fixed; input is strict and
+ * rejects anything else.  The parameter is printed with 17 significant
+ * digits, so it reads back to the same double.
  *
  * Plain C: no PostgreSQL headers.
  */
@@ -67,21 +89,34 @@ struct abm_state;
 typedef struct abm_state_schema
 {
 	const char *type_name;		/* SQL type name, for messages */
-	uint8_t		kind;			/* unique per schema; tags serialized partials */
-	uint8_t		version;		/* format version written; the only one read */
+	uint8_t		kind;			/* unique per schema; stored in the native form */
 	int			nscalars;
 	const abm_state_field *scalars;
 	int			ncols;			/* 0: no rows; else column 0 is the key */
 	const char *const *col_names;
 	/* Optional rule across fields beyond the per-field ones; NULL if none. */
 	abm_status	(*check) (const struct abm_state *s, abm_error *err);
+	/* Name of the parameter a state may carry; NULL: it carries none. */
+	const char *param_name;
 } abm_state_schema;
+
+/* The format version every schema writes, and the oldest one read. */
+#define ABM_STATE_VERSION 2
+#define ABM_STATE_MIN_VERSION 1
+
+/* Flag bits of the binary and native forms. */
+#define ABM_STATE_FLAG_PARAM 0x01
+
+/* Byte offset of the first scalar in a native datum, counting the length word. */
+#define ABM_NATIVE_SCALARS 8
 
 typedef struct abm_state
 {
 	const abm_state_schema *schema;
 	int64_t    *rows;			/* nrows x ncols, row-major; caller-owned */
 	uint32_t	nrows;
+	int			has_param;		/* param is set (validated by the schema's check) */
+	double		param;
 	/*
 	 * Last, so that a state that lives long (one per group of a hashed
 	 * aggregate) can be allocated with only the schema's scalars:
@@ -92,7 +127,10 @@ typedef struct abm_state
 
 #define ABM_STATE_SIZE(nscalars) (offsetof(abm_state, scalar) + sizeof(int64_t) * (size_t) (nscalars))
 
-/* An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN. */
+/*
+ * An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN; no
+ * parameter.
+ */
 void		abm_state_init(abm_state *s, const abm_state_schema *schema);
 
 /* Field and row rules of the schema; also the schema's own check. */
@@ -102,7 +140,8 @@ abm_status	abm_state_validate(const abm_state *s, abm_error *err);
  * Merge `from` into `into`.  When `from` has rows, the rows are combined
  * into `rowbuf` (capacity `rowcap` rows, at least into->nrows + from->nrows;
  * it may not alias either input) and into->rows is pointed at it; otherwise
- * rowbuf is not used.  On error `into` may be partly
+ * rowbuf is not used.  A parameter on either side passes to the result; two
+ * different parameters are ABM_ERR_MISMATCH.  On error `into` may be partly
  * merged and must be discarded.
  */
 abm_status	abm_state_merge(abm_state *into, const abm_state *from,
@@ -113,14 +152,15 @@ abm_status	abm_state_merge(abm_state *into, const abm_state *from,
  * window over stored states).  Only SUM scalars can be taken out: for a
  * schema with MIN or MAX fields or with rows it returns ABM_ERR_MISMATCH and
  * changes nothing, and the caller recomputes instead.  A count that would
- * go negative is ABM_ERR_RANGE.
+ * go negative is ABM_ERR_RANGE.  The parameter of `into` stays; a different
+ * one on `from` is ABM_ERR_MISMATCH.
  */
 abm_status	abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err);
 
 /* Add `delta` to a SUM scalar, checking the result stays in [0, INT64_MAX]. */
 abm_status	abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err);
 
-/* Binary form. */
+/* Binary form (always written in the current version). */
 size_t		abm_state_binary_size(const abm_state *s);
 void		abm_state_to_binary(const abm_state *s, uint8_t *out);
 
@@ -128,15 +168,16 @@ void		abm_state_to_binary(const abm_state *s, uint8_t *out);
 uint32_t	abm_state_binary_max_rows(const abm_state_schema *schema, size_t len);
 
 /*
- * Decode and validate.  Rows are written to rowbuf (capacity rowcap); with
- * rowcap >= abm_state_binary_max_rows(schema, len) it is always enough.
+ * Decode and validate a binary form of version 1 or 2.  Rows are written to
+ * rowbuf (capacity rowcap); with rowcap >= abm_state_binary_max_rows(schema,
+ * len) it is always enough.
  */
 abm_status	abm_state_from_binary(const abm_state_schema *schema,
 								  const uint8_t *in, size_t len,
 								  abm_state *out, int64_t *rowbuf,
 								  uint32_t rowcap, abm_error *err);
 
-/* Text form.  Returns the length needed (excluding NUL); buf is NUL-terminated. */
+/* Text form (current version).  Returns the length needed (excluding NUL); buf is NUL-terminated. */
 size_t		abm_state_to_text(const abm_state *s, char *buf, size_t bufsize);
 
 /* Upper bound of rows a text input of `len` bytes can hold. */
@@ -146,6 +187,29 @@ abm_status	abm_state_from_text(const abm_state_schema *schema,
 								const char *text, size_t len,
 								abm_state *out, int64_t *rowbuf,
 								uint32_t rowcap, abm_error *err);
+
+/*
+ * Native form, as the payload after the 4-byte length word (which is the
+ * caller's): abm_state_native_size(s) bytes, every one written, padding
+ * included.
+ */
+size_t		abm_state_native_size(const abm_state *s);
+void		abm_state_to_native(const abm_state *s, uint8_t *payload);
+
+/* Payload bytes of the native form of a row-less state of this schema. */
+size_t		abm_state_native_scalar_size(const abm_state_schema *schema, int has_param);
+
+/* Upper bound of rows a stored payload (native or version 1) of `len` bytes holds. */
+uint32_t	abm_state_payload_max_rows(const abm_state_schema *schema, size_t len);
+
+/*
+ * Decode and validate a stored payload (the bytes after the length word):
+ * the native form, or a version 1 datum of abm 1.1.  Reads any alignment.
+ */
+abm_status	abm_state_from_payload(const abm_state_schema *schema,
+								   const uint8_t *in, size_t len,
+								   abm_state *out, int64_t *rowbuf,
+								   uint32_t rowcap, abm_error *err);
 
 /* The schema with this kind tag, or NULL. */
 const abm_state_schema *abm_state_schema_by_kind(int kind);

@@ -1,42 +1,66 @@
 /*
- * fuzz_state_binary.c — libFuzzer harness of abm_state_from_binary.
+ * fuzz_state_binary.c — libFuzzer harness of the byte forms of states:
+ * abm_state_from_binary (send/receive, versions 1 and 2) and
+ * abm_state_from_payload (the stored datum: native, or abm 1.1's version 1).
  *
- * Each input is decoded as the binary form of every schema (nps_state,
- * csat_state and a test-only state with rows), and, as the aggregates'
- * deserialize function reads a partial state, as a kind byte (found with
- * abm_state_schema_by_kind) and 8 parameter bytes before the binary form.
- * Accepted input must give a valid state whose binary form is the input
- * itself, whose text form round-trips, and that merges with itself (counts
+ * Each input is decoded both ways as every schema (nps_state, csat_state
+ * and a test-only state with rows).  Accepted input must give a valid state
+ * whose current form is the input itself (a version 1 input: the same state
+ * again), whose text form round-trips, and that merges with itself (counts
  * double) or reports ABM_ERR_RANGE.  See fuzz_state_common.h.
  */
 #include "fuzz_state_common.h"
 
+typedef abm_status (*decode_fn) (const abm_state_schema *, const uint8_t *, size_t,
+								abm_state *, int64_t *, uint32_t, abm_error *);
+
 static void
-fuzz_one_binary(const abm_state_schema *sch, const uint8_t *in, size_t len)
+fuzz_one(const abm_state_schema *sch, const uint8_t *in, size_t len, int native)
 {
-	uint32_t	cap = abm_state_binary_max_rows(sch, len);
+	uint32_t	cap = native ? abm_state_payload_max_rows(sch, len) : abm_state_binary_max_rows(sch, len);
 	int64_t    *rowbuf = fuzz_cells((size_t) cap * sch->ncols);
 	abm_state  *s = fuzz_state_new(sch);
 	abm_error	err;
 	abm_status	st;
+	decode_fn	decode = native ? abm_state_from_payload : abm_state_from_binary;
 
 	memset(&err, 0, sizeof(err));
-	st = abm_state_from_binary(sch, in, len, s, rowbuf, cap, &err);
+	st = decode(sch, in, len, s, rowbuf, cap, &err);
 	if (st != ABM_OK)
 		fuzz_check_error(st, &err);
 	else
 	{
 		uint8_t    *again;
+		size_t		again_len = native ? abm_state_native_size(s) : abm_state_binary_size(s);
 
 		FUZZ_CHECK(s->schema == sch);
 		FUZZ_CHECK(s->nrows <= cap);
 		FUZZ_CHECK(s->nrows == 0 ? s->rows == NULL : s->rows == rowbuf);
-		/* the binary form is canonical: the input is the only encoding */
-		FUZZ_CHECK(abm_state_binary_size(s) == len);
-		again = malloc(len);
+		again = malloc(again_len);
 		FUZZ_CHECK(again != NULL);
-		abm_state_to_binary(s, again);
-		FUZZ_CHECK(memcmp(again, in, len) == 0);
+		if (native && in[0] == ABM_STATE_VERSION)
+			abm_state_to_native(s, again);
+		else
+			abm_state_to_binary(s, again);
+		if (in[0] == ABM_STATE_VERSION)
+		{
+			/* each form is canonical: the input is the only encoding */
+			FUZZ_CHECK(again_len == len);
+			FUZZ_CHECK(memcmp(again, in, len) == 0);
+		}
+		else
+		{
+			/* version 1 reads as the state its version 2 form holds */
+			abm_state  *s2 = fuzz_state_new(sch);
+			uint32_t	cap2 = abm_state_binary_max_rows(sch, abm_state_binary_size(s));
+			int64_t    *rows2 = fuzz_cells((size_t) cap2 * sch->ncols);
+
+			FUZZ_CHECK(in[0] == 1 && !s->has_param);
+			FUZZ_CHECK(abm_state_from_binary(sch, again, abm_state_binary_size(s), s2, rows2, cap2, &err) == ABM_OK);
+			FUZZ_CHECK(fuzz_state_equal(s, s2));
+			free(rows2);
+			free(s2);
+		}
 		free(again);
 		fuzz_check_valid_state(s, 0);
 	}
@@ -50,26 +74,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			k;
 
 	for (k = 0; k < FUZZ_NSCHEMAS; k++)
-		fuzz_one_binary(fuzz_schemas[k], data, size);
-
-	/* a serialized partial: kind, 8 bytes of parameter, then the state */
-	if (size >= 9)
 	{
-		const abm_state_schema *sch = abm_state_schema_by_kind(data[0]);
-
-		if (sch != NULL)
-		{
-			/* a copy of exactly the payload, so an over-read is caught */
-			uint8_t    *payload = malloc(size - 9 > 0 ? size - 9 : 1);
-
-			FUZZ_CHECK(payload != NULL);
-			FUZZ_CHECK(sch->kind == data[0]);
-			memcpy(payload, data + 9, size - 9);
-			fuzz_one_binary(sch, payload, size - 9);
-			free(payload);
-		}
-		else
-			FUZZ_CHECK(data[0] != abm_nps_schema.kind && data[0] != abm_csat_schema.kind);
+		fuzz_one(fuzz_schemas[k], data, size, 0);
+		fuzz_one(fuzz_schemas[k], data, size, 1);
 	}
 	return 0;
 }

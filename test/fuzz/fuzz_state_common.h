@@ -32,7 +32,7 @@ static const abm_state_field fuzz_surv_fields[] = {
 };
 static const char *const fuzz_surv_cols[] = {"time", "events", "censored"};
 static const abm_state_schema fuzz_surv_schema = {
-	"fuzz_surv_state", 201, 1, 3, fuzz_surv_fields, 3, fuzz_surv_cols, NULL
+	"fuzz_surv_state", 201, 3, fuzz_surv_fields, 3, fuzz_surv_cols, NULL, "param"
 };
 
 static const abm_state_schema *const fuzz_schemas[] = {
@@ -74,6 +74,8 @@ fuzz_state_copy(const abm_state *s, int64_t **rows_out)
 	size_t		ncells = (size_t) s->nrows * (size_t) sch->ncols;
 
 	memcpy(c->scalar, s->scalar, sizeof(int64_t) * (size_t) sch->nscalars);
+	c->has_param = s->has_param;
+	c->param = s->param;
 	c->nrows = s->nrows;
 	*rows_out = fuzz_cells(ncells);
 	if (ncells > 0)
@@ -89,7 +91,9 @@ fuzz_state_equal(const abm_state *a, const abm_state *b)
 	const abm_state_schema *sch = a->schema;
 	size_t		ncells = (size_t) a->nrows * (size_t) sch->ncols;
 
-	if (a->schema != b->schema || a->nrows != b->nrows)
+	if (a->schema != b->schema || a->nrows != b->nrows || a->has_param != b->has_param)
+		return 0;
+	if (a->has_param && memcmp(&a->param, &b->param, sizeof(double)) != 0)
 		return 0;
 	if (memcmp(a->scalar, b->scalar, sizeof(int64_t) * (size_t) sch->nscalars) != 0)
 		return 0;
@@ -374,7 +378,7 @@ fuzz_check_valid_state(const abm_state *s, int depth)
 	bin = malloc(blen);
 	FUZZ_CHECK(bin != NULL);
 	abm_state_to_binary(s, bin);
-	FUZZ_CHECK(bin[0] == sch->version);
+	FUZZ_CHECK(bin[0] == ABM_STATE_VERSION);
 	cap = abm_state_binary_max_rows(sch, blen);
 	FUZZ_CHECK(cap >= s->nrows);
 	rowbuf = fuzz_cells((size_t) cap * sch->ncols);
@@ -396,6 +400,27 @@ fuzz_check_valid_state(const abm_state *s, int depth)
 		free(rb2);
 		free(b2);
 	}
+	free(back);
+	free(rowbuf);
+	free(bin);
+
+	/* native round trip (the datum) */
+	blen = abm_state_native_size(s);
+	bin = malloc(blen);
+	FUZZ_CHECK(bin != NULL);
+	abm_state_to_native(s, bin);
+	FUZZ_CHECK(bin[0] == ABM_STATE_VERSION && bin[1] == sch->kind);
+	cap = abm_state_payload_max_rows(sch, blen);
+	FUZZ_CHECK(cap >= s->nrows);
+	rowbuf = fuzz_cells((size_t) cap * sch->ncols);
+	back = fuzz_state_new(sch);
+	memset(&err, 0, sizeof(err));
+	if (abm_state_from_payload(sch, bin, blen, back, rowbuf, cap, &err) != ABM_OK)
+	{
+		fprintf(stderr, "to_native output rejected by from_payload (text \"%s\"): %s\n", text, err.detail);
+		FUZZ_CHECK(!"native round trip");
+	}
+	FUZZ_CHECK(fuzz_state_equal(back, s));
 	free(back);
 	free(rowbuf);
 	free(bin);

@@ -17,16 +17,23 @@ is_blank(char c)
 
 /*
  * Is an accepted text already in the form abm_state_to_text writes?  It is
- * unless a number has a leading zero or is "-0" (field names hold no digits),
- * or blanks surround it.  Then printing the decoded state gives it back.
+ * unless it is version 1, has a parameter (whose decimal need not be the
+ * shortest), a number has a leading zero or is "-0" (field names hold no
+ * digits), or blanks surround it.  Then printing the decoded state gives it
+ * back.
  */
 static int
 is_canonical(const char *t, size_t len)
 {
 	size_t		i;
 
-	if (len == 0 || is_blank(t[0]) || is_blank(t[len - 1]))
-		return 0;
+	if (len < 3 || memcmp(t, "v2 ", 3) != 0 || is_blank(t[len - 1]))
+		return 0;				/* version 1 prints back as version 2 */
+	/* a parameter: any decimal that reads as the same double is accepted */
+	for (i = 0; i + 7 <= len; i++)
+		if (memcmp(t + i, " param=", 7) == 0 ||
+			(i + 12 <= len && memcmp(t + i, " confidence=", 12) == 0))
+			return 0;
 	for (i = 0; i < len; i++)
 	{
 		if (t[i] >= '0' && t[i] <= '9' && (i == 0 || t[i - 1] < '0' || t[i - 1] > '9'))

@@ -74,6 +74,18 @@ text_seed 'v1 subjects=2 first=0 last=0 rows=[3:1:1,]'
 text_seed 'v1 subjects=2 first=0 last=0 rows=[3:1:1'
 text_seed 'v1 subjects=9 first=0 last=0 rows=[0:0:0,1:0:0,2:0:0,3:0:0,4:0:0,5:0:0,6:0:0,7:0:0,8:0:0]'
 text_seed 'v1 detractors=3 passives=5 promoters=12 rows=[]'
+# version 2: the same fields, and the optional parameter
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=0.9'
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=0.30000000000000004'
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=9.5e-1'
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=1e999'
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=-.5'
+text_seed 'v2 detractors=3 passives=5 promoters=12 confidence=nan'
+text_seed 'v1 detractors=3 passives=5 promoters=12 confidence=0.9'
+text_seed 'v2 satisfied=3 responses=4'
+text_seed 'v2 subjects=5 first=1 last=7 param=2.5 rows=[1:2:0,3:1:1,7:0:1]'
+text_seed 'v2 subjects=5 first=1 last=7 rows=[1:2:0,3:1:1,7:0:1]'
+text_seed 'v3 detractors=3 passives=5 promoters=12'
 text_seed 'v'
 text_seed 'v99999999999999999999 detractors=3 passives=5 promoters=12'  # version past int64: a version error
 text_seed ''
@@ -120,9 +132,19 @@ bin_seed "\x01$Z$Z$Z$(u32 2)$(i64 3)$Z$Z"                       # count says 2, 
 bin_seed "\x01$Z$Z$Z$(u32 4294967295)$(i64 3)$Z$Z"              # huge count
 bin_seed "\x01$Z$Z$Z$(u32 1)$(i64 3)$HALF$Z"
 bin_seed "\x01$(i64 3)$(i64 1)$(i64 7)\x00\x00"                 # truncated row count
-# serialized partials: kind, 8 bytes of parameter, the state
-bin_seed "\x01\x3f\xee\x66\x66\x66\x66\x66\x66$NPS"
-bin_seed "\x02\x00\x00\x00\x00\x00\x00\x00\x00$CSAT"
-bin_seed "\x01\x00\x00\x00\x00\x00\x00\x00\x00$CSAT"          # kind and payload disagree
-bin_seed "\x03\x00\x00\x00\x00\x00\x00\x00\x00$NPS"           # unknown kind
-bin_seed "\x01\x00\x00\x00\x00\x00\x00\x00"                   # 8 bytes: too short
+# version 2 binary forms: flags byte, optional parameter
+NPS2="\x02\x00$(i64 3)$(i64 5)$(i64 12)"
+bin_seed "$NPS2"                                  # nps golden v2 (README)
+bin_seed "\x02\x01\x3f\xec\xcc\xcc\xcc\xcc\xcc\xcd$(i64 3)$(i64 5)$(i64 12)"   # confidence 0.9
+bin_seed "\x02\x01$(i64 3)$(i64 5)$(i64 12)"         # flagged, no parameter
+bin_seed "\x02\x80$(i64 3)$(i64 5)$(i64 12)"         # unknown flag
+bin_seed "\x02\x00$(i64 3)$(i64 4)"                  # csat v2
+bin_seed "\x02\x01\x40\x04\x00\x00\x00\x00\x00\x00$Z$MAXB$MINB$(u32 1)$(i64 3)$(i64 1)$Z"   # rows, param 2.5
+bin_seed "\x03\x00$(i64 3)$(i64 5)$(i64 12)"         # version from the future
+# native payloads (little-endian, as the datum on this machine)
+le64() { local v=$1 i out=''; for i in 0 1 2 3 4 5 6 7; do out="$out$(printf '\\x%02x' $(( (v >> (8 * i)) & 255 )))"; done; printf '%s' "$out"; }
+bin_seed "\x02\x01\x00\x00$(le64 3)$(le64 5)$(le64 12)"     # native nps_state
+bin_seed "\x02\x01\x01\x00$(le64 3)$(le64 5)$(le64 12)\x9a\x99\x99\x99\x99\x99\xe9\x3f"  # with confidence 0.8
+bin_seed "\x02\x02\x00\x00$(le64 3)$(le64 4)"               # native csat_state
+bin_seed "\x02\x01\x00\x01$(le64 3)$(le64 5)$(le64 12)"     # reserved byte set
+bin_seed "\x02\xc9\x00\x00$(le64 5)$(le64 1)$(le64 7)\x01\x00\x00\x00\x00\x00\x00\x00$(le64 3)$(le64 1)$(le64 0)"  # native rows

@@ -3,6 +3,7 @@
  *   make unitcheck            (gcc)
  *   make unitcheck-sanitized  (clang, ASan + UBSan)
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -162,16 +163,42 @@ nps_from_text(const char *text, abm_state *s, abm_error *err)
 	return abm_state_from_text(&abm_nps_schema, text, strlen(text), s, NULL, 0, err);
 }
 
-/* The pinned text and binary forms of nps_state v1: stored states depend on them. */
+/*
+ * The pinned text, binary and native forms of nps_state: stored states and
+ * states in transit depend on them.  Version 2 is written; version 1 (abm
+ * 1.1's text, binary form and stored datum) is read.
+ */
 static void
 test_nps_state_golden(void)
 {
-	static const uint8_t golden[] = {
+	static const uint8_t golden_v1[] = {
 		0x01,
 		0, 0, 0, 0, 0, 0, 0, 3,
 		0, 0, 0, 0, 0, 0, 0, 5,
 		0, 0, 0, 0, 0, 0, 0, 12,
 	};
+	static const uint8_t golden_v2[] = {
+		0x02, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 3,
+		0, 0, 0, 0, 0, 0, 0, 5,
+		0, 0, 0, 0, 0, 0, 0, 12,
+	};
+	/* with confidence 0.9 (IEEE 754 0x3feccccccccccccd) */
+	static const uint8_t golden_v2_param[] = {
+		0x02, 0x01,
+		0x3f, 0xec, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcd,
+		0, 0, 0, 0, 0, 0, 0, 3,
+		0, 0, 0, 0, 0, 0, 0, 5,
+		0, 0, 0, 0, 0, 0, 0, 12,
+	};
+	/* the native payload on a little-endian machine */
+	static const uint8_t golden_native_le[] = {
+		0x02, 0x01, 0x00, 0x00,
+		3, 0, 0, 0, 0, 0, 0, 0,
+		5, 0, 0, 0, 0, 0, 0, 0,
+		12, 0, 0, 0, 0, 0, 0, 0,
+	};
+	const uint16_t probe = 1;
 	abm_state	s,
 				back;
 	uint8_t		bin[64];
@@ -179,16 +206,99 @@ test_nps_state_golden(void)
 	abm_error	err;
 
 	nps_state_of(&s, 3, 5, 12);
-	CHECK(abm_state_binary_size(&s) == sizeof(golden));
+	CHECK(abm_state_binary_size(&s) == sizeof(golden_v2));
 	abm_state_to_binary(&s, bin);
-	CHECK(memcmp(bin, golden, sizeof(golden)) == 0);
-	CHECK(abm_state_to_text(&s, text, sizeof(text)) == strlen("v1 detractors=3 passives=5 promoters=12"));
-	CHECK_STR(text, "v1 detractors=3 passives=5 promoters=12");
+	CHECK(memcmp(bin, golden_v2, sizeof(golden_v2)) == 0);
+	CHECK(abm_state_to_text(&s, text, sizeof(text)) == strlen("v2 detractors=3 passives=5 promoters=12"));
+	CHECK_STR(text, "v2 detractors=3 passives=5 promoters=12");
 
-	CHECK(abm_state_from_binary(&abm_nps_schema, golden, sizeof(golden), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(abm_state_native_size(&s) == sizeof(golden_native_le));
+	CHECK(abm_state_native_scalar_size(&abm_nps_schema, 0) == sizeof(golden_native_le));
+	CHECK(abm_state_native_scalar_size(&abm_nps_schema, 1) == sizeof(golden_native_le) + 8);
+	abm_state_to_native(&s, bin);
+	if (*(const uint8_t *) &probe == 1)
+		CHECK(memcmp(bin, golden_native_le, sizeof(golden_native_le)) == 0);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, sizeof(golden_native_le), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12 && !back.has_param);
+
+	/* every version-1 and version-2 form reads back */
+	CHECK(abm_state_from_binary(&abm_nps_schema, golden_v1, sizeof(golden_v1), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12 && !back.has_param);
+	CHECK(abm_state_from_payload(&abm_nps_schema, golden_v1, sizeof(golden_v1), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
+	CHECK(abm_state_from_binary(&abm_nps_schema, golden_v2, sizeof(golden_v2), &back, NULL, 0, &err) == ABM_OK);
 	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
 	CHECK(nps_from_text("  v1 detractors=3 passives=5 promoters=12\n", &back, &err) == ABM_OK);
 	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
+	CHECK(nps_from_text("v2 detractors=3 passives=5 promoters=12", &back, &err) == ABM_OK);
+	CHECK(back.scalar[0] == 3 && back.scalar[1] == 5 && back.scalar[2] == 12);
+
+	/* the parameter: text, binary and native forms */
+	s.has_param = 1;
+	s.param = 0.9;
+	abm_state_to_text(&s, text, sizeof(text));
+	CHECK_STR(text, "v2 detractors=3 passives=5 promoters=12 confidence=0.9");
+	CHECK(abm_state_binary_size(&s) == sizeof(golden_v2_param));
+	abm_state_to_binary(&s, bin);
+	CHECK(memcmp(bin, golden_v2_param, sizeof(golden_v2_param)) == 0);
+	CHECK(abm_state_from_binary(&abm_nps_schema, golden_v2_param, sizeof(golden_v2_param), &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.has_param && back.param == 0.9 && back.scalar[2] == 12);
+	CHECK(nps_from_text(text, &back, &err) == ABM_OK);
+	CHECK(back.has_param && back.param == 0.9 && back.scalar[0] == 3);
+	CHECK(abm_state_native_size(&s) == sizeof(golden_native_le) + 8);
+	abm_state_to_native(&s, bin);
+	CHECK(bin[2] == ABM_STATE_FLAG_PARAM);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, sizeof(golden_native_le) + 8, &back, NULL, 0, &err) == ABM_OK);
+	CHECK(back.has_param && back.param == 0.9 && back.scalar[1] == 5);
+	/* a parameter that is not the shortest decimal still reads back exactly */
+	s.param = 0.1 + 0.2;
+	abm_state_to_text(&s, text, sizeof(text));
+	CHECK(nps_from_text(text, &back, &err) == ABM_OK);
+	CHECK(back.param == 0.1 + 0.2);
+}
+
+/* The native form rejects what the transition functions would misread. */
+static void
+test_nps_state_native_rejects(void)
+{
+	uint8_t		bin[64],
+				bad[64];
+	abm_state	s;
+	abm_error	err;
+	size_t		n;
+
+	nps_state_of(&s, 1, 2, 3);
+	n = abm_state_native_size(&s);
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, 0, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, 3, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, n - 1, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, n + 0, &s, NULL, 0, &err) == ABM_OK);
+	memcpy(bad, bin, n);
+	bad[0] = 3;					/* a version from the future */
+	CHECK(abm_state_from_payload(&abm_nps_schema, bad, n, &s, NULL, 0, &err) == ABM_ERR_VERSION);
+	memcpy(bad, bin, n);
+	bad[1] = abm_csat_schema.kind;	/* another kind's datum */
+	CHECK(abm_state_from_payload(&abm_nps_schema, bad, n, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	memcpy(bad, bin, n);
+	bad[2] = 0x02;				/* unknown flag */
+	CHECK(abm_state_from_payload(&abm_nps_schema, bad, n, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	memcpy(bad, bin, n);
+	bad[2] = ABM_STATE_FLAG_PARAM;	/* flagged, but no room for the parameter */
+	CHECK(abm_state_from_payload(&abm_nps_schema, bad, n, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	memcpy(bad, bin, n);
+	bad[3] = 1;					/* reserved byte */
+	CHECK(abm_state_from_payload(&abm_nps_schema, bad, n, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	/* a confidence out of (0, 1), NaN, or on a kind without a parameter */
+	nps_state_of(&s, 1, 2, 3);
+	s.has_param = 1;
+	s.param = 1.5;
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, n + 8, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	s.param = NAN;
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_from_payload(&abm_nps_schema, bin, n + 8, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	CHECK(abm_state_from_text(&abm_csat_schema, "v2 satisfied=1 responses=2 confidence=0.9", 41, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
 }
 
 static void
@@ -201,7 +311,19 @@ test_nps_state_text_rejects(void)
 	}			cases[] = {
 		{"", ABM_ERR_SYNTAX},
 		{"detractors=3 passives=5 promoters=12", ABM_ERR_SYNTAX},
-		{"v2 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
+		{"v3 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
+		{"v1 detractors=3 passives=5 promoters=12 confidence=0.9", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=nan", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=inf", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=0x1p-1", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=1e999", ABM_ERR_RANGE},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=1", ABM_ERR_RANGE},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=0", ABM_ERR_RANGE},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=-0.5", ABM_ERR_RANGE},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=0.9 confidence=0.9", ABM_ERR_SYNTAX},
+		{"v2 detractors=3 passives=5 promoters=12 confidence=0.1234567890123456789012345678901234567", ABM_ERR_SYNTAX},
+		{"v2 confidence=0.9 detractors=3 passives=5 promoters=12", ABM_ERR_SYNTAX},
 		{"v0 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
 		{"v999 detractors=3 passives=5 promoters=12", ABM_ERR_VERSION},
 		{"v99999999999999999999 detractors=3", ABM_ERR_VERSION},
@@ -246,13 +368,27 @@ test_nps_state_binary_rejects(void)
 	nps_state_of(&s, 1, 2, 3);
 	abm_state_to_binary(&s, bin);
 	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 0, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
-	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 24, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 1, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 27, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_OK);
+	bin[1] = ABM_STATE_FLAG_PARAM;	/* flagged, but no parameter */
 	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	bin[1] = 0x80;				/* unknown flag */
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
+	bin[1] = 0;
+	bin[0] = 3;
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_VERSION);
+	bin[0] = 0;
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_VERSION);
 	bin[0] = 2;
-	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_ERR_VERSION);
+	bin[2] = 0x80;				/* detractors negative */
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	/* version 1: no flags byte */
 	bin[0] = 1;
-	bin[1] = 0x80;				/* detractors negative */
-	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	bin[1] = 0;
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 25, &s, NULL, 0, &err) == ABM_OK);
+	CHECK(abm_state_from_binary(&abm_nps_schema, bin, 26, &s, NULL, 0, &err) == ABM_ERR_SYNTAX);
 }
 
 static void
@@ -313,7 +449,7 @@ static const abm_state_field toy_fields[] = {
 };
 static const char *const toy_cols[] = {"time", "events", "censored"};
 static const abm_state_schema toy_schema = {
-	"toy_state", 200, 1, 3, toy_fields, 3, toy_cols, NULL
+	"toy_state", 200, 3, toy_fields, 3, toy_cols, NULL, NULL
 };
 
 static abm_status
@@ -325,7 +461,7 @@ toy_from_text(const char *text, abm_state *s, int64_t *rows, uint32_t cap, abm_e
 static void
 test_rows_state_round_trip(void)
 {
-	const char *text = "v1 subjects=5 first=1 last=7 rows=[1:2:0,3:1:1,7:0:1]";
+	const char *text = "v2 subjects=5 first=1 last=7 rows=[1:2:0,3:1:1,7:0:1]";
 	int64_t		rows[64],
 				rows2[64];
 	abm_state	s,
@@ -340,14 +476,21 @@ test_rows_state_round_trip(void)
 	CHECK(s.nrows == 3);
 	abm_state_to_text(&s, out, sizeof(out));
 	CHECK_STR(out, text);
-	CHECK(abm_state_binary_size(&s) == 1 + 3 * 8 + 4 + 9 * 8);
+	CHECK(abm_state_binary_size(&s) == 2 + 3 * 8 + 4 + 9 * 8);
 	abm_state_to_binary(&s, bin);
-	CHECK(bin[25] == 0 && bin[26] == 0 && bin[27] == 0 && bin[28] == 3);
+	CHECK(bin[26] == 0 && bin[27] == 0 && bin[28] == 0 && bin[29] == 3);
 	CHECK(abm_state_from_binary(&toy_schema, bin, abm_state_binary_size(&s), &back, rows2,
 								abm_state_binary_max_rows(&toy_schema, abm_state_binary_size(&s)), &err) == ABM_OK);
 	CHECK(back.nrows == 3 && memcmp(back.rows, s.rows, 9 * sizeof(int64_t)) == 0);
+	/* the native form: the same rows, read back */
+	CHECK(abm_state_native_size(&s) == 4 + 3 * 8 + 8 + 9 * 8);
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_from_payload(&toy_schema, bin, abm_state_native_size(&s), &back, rows2,
+								 abm_state_payload_max_rows(&toy_schema, abm_state_native_size(&s)), &err) == ABM_OK);
+	CHECK(back.nrows == 3 && memcmp(back.rows, s.rows, 9 * sizeof(int64_t)) == 0);
+	abm_state_to_binary(&s, bin);
 	/* a row count that does not match the length */
-	bin[28] = 4;
+	bin[29] = 4;
 	CHECK(abm_state_from_binary(&toy_schema, bin, abm_state_binary_size(&s), &back, rows2, 64, &err) == ABM_ERR_SYNTAX);
 
 	CHECK(toy_from_text("v1 subjects=0 first=0 last=0 rows=[]", &s, rows, 8, &err) == ABM_OK);
@@ -386,7 +529,7 @@ test_rows_state_merge(void)
 	CHECK(toy_from_text("v1 subjects=2 first=1 last=9 rows=[3:2:1,9:0:1]", &b, rb, 10, &err) == ABM_OK);
 	CHECK(abm_state_merge(&a, &b, out, 5, &err) == ABM_OK);
 	abm_state_to_text(&a, text, sizeof(text));
-	CHECK_STR(text, "v1 subjects=5 first=1 last=9 rows=[1:1:0,3:3:1,5:0:1,9:0:1]");
+	CHECK_STR(text, "v2 subjects=5 first=1 last=9 rows=[1:1:0,3:3:1,5:0:1,9:0:1]");
 
 	/* too small a buffer is an error, not an overrun */
 	CHECK(toy_from_text("v1 subjects=3 first=2 last=5 rows=[1:1:0,3:1:0,5:0:1]", &a, ra, 10, &err) == ABM_OK);
@@ -430,7 +573,7 @@ test_text_long_field_name(void)
 	static const abm_state_field long_fields[] = {
 		{"a_field_name_much_longer_than_any_of_the_states_of_abm_has_today", ABM_MERGE_SUM, 1},
 	};
-	static const abm_state_schema long_schema = {"long_state", 201, 1, 1, long_fields, 0, NULL, NULL};
+	static const abm_state_schema long_schema = {"long_state", 201, 1, long_fields, 0, NULL, NULL, NULL};
 	abm_state	s,
 				back;
 	abm_error	err;
@@ -625,6 +768,7 @@ main(void)
 		{"nps_state golden text and bytes", test_nps_state_golden},
 		{"nps_state text input rejects malformed", test_nps_state_text_rejects},
 		{"nps_state binary input rejects malformed", test_nps_state_binary_rejects},
+		{"nps_state native form rejects malformed", test_nps_state_native_rejects},
 		{"merge adds, overflow is an error", test_merge_and_overflow},
 		{"csat state", test_csat_state},
 		{"state with rows round-trips", test_rows_state_round_trip},

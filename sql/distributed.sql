@@ -1,0 +1,153 @@
+--
+-- Distributed aggregation, the way Citus runs an aggregate across shards:
+-- each shard computes the aggregate's transition value (worker_partial_agg),
+-- sends it as the transition type's TEXT output, and the coordinator reads
+-- it back with the type's text input, merges the partials with the
+-- aggregate's combine function and finishes with its final function
+-- (coord_combine_agg).  Citus does this only for an aggregate whose
+-- transition type is a real type with text I/O; this test runs that path,
+-- built from the catalog, for every aggregate of abm.
+--
+\pset null '(null)'
+
+-- no abm aggregate keeps a pseudo-type (internal) transition value
+SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtranstype::regtype, a.aggmtranstype::regtype
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+JOIN pg_type t ON t.oid = a.aggtranstype
+LEFT JOIN pg_type mt ON mt.oid = a.aggmtranstype
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND (t.typtype = 'p' OR mt.typtype = 'p' OR a.aggcombinefn = 0 OR t.typinput = 0 OR t.typoutput = 0)
+ORDER BY 1;
+
+-- answers on 4 shards, 6 segments; shard 3 has only NULL scores in segment 5
+CREATE TABLE dist_answers AS
+SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
+       CASE WHEN g % 4 = 3 AND (g / 4) % 6 = 5 THEN NULL ELSE abs(hashint4(g)) % 11 END AS score,
+       1 + abs(hashint4(g + 7)) % 5 AS csat,
+       (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
+       nps_class(abs(hashint4(g + 5)) % 11) AS class
+FROM generate_series(1, 20000) g;
+-- stored daily states, for rollup()
+CREATE TABLE dist_states AS
+SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st
+FROM dist_answers GROUP BY 1, 2, 3;
+
+-- how this test calls each aggregate; a new aggregate must be added here
+CREATE TABLE agg_calls (agg regprocedure PRIMARY KEY, args text NOT NULL, source text NOT NULL);
+INSERT INTO agg_calls VALUES
+	('nps(smallint)', 'score::smallint', 'dist_answers'),
+	('nps(integer)', 'score', 'dist_answers'),
+	('nps(bigint)', 'score::bigint', 'dist_answers'),
+	('nps_margin(smallint)', 'score::smallint', 'dist_answers'),
+	('nps_margin(integer)', 'score', 'dist_answers'),
+	('nps_margin(bigint)', 'score::bigint', 'dist_answers'),
+	('nps_margin(smallint, double precision)', 'score::smallint, 0.9', 'dist_answers'),
+	('nps_margin(integer, double precision)', 'score, 0.8', 'dist_answers'),
+	('nps_margin(bigint, double precision)', 'score::bigint, 0.99', 'dist_answers'),
+	('nps_agg(smallint)', 'score::smallint', 'dist_answers'),
+	('nps_agg(integer)', 'score', 'dist_answers'),
+	('nps_agg(bigint)', 'score::bigint', 'dist_answers'),
+	('csat(smallint)', 'csat::smallint', 'dist_answers'),
+	('csat(integer)', 'csat', 'dist_answers'),
+	('csat(bigint)', 'csat::bigint', 'dist_answers'),
+	('csat_agg(smallint)', 'csat::smallint', 'dist_answers'),
+	('csat_agg(integer)', 'csat', 'dist_answers'),
+	('csat_agg(bigint)', 'csat::bigint', 'dist_answers'),
+	('rollup(nps_state)', 'nps_st', 'dist_states'),
+	('rollup(csat_state)', 'csat_st', 'dist_states'),
+	('min(lifecycle_stage)', 'stage', 'dist_answers'),
+	('max(lifecycle_stage)', 'stage', 'dist_answers'),
+	('min(nps_class)', 'class', 'dist_answers'),
+	('max(nps_class)', 'class', 'dist_answers');
+
+SELECT a.aggfnoid::regprocedure AS aggregate_not_tested
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND a.aggfnoid NOT IN (SELECT agg FROM agg_calls)
+ORDER BY 1;
+
+-- For each aggregate: a "worker" twin (its transition function and type, no
+-- final function: returns the partial state) and a "coordinator" twin (the
+-- combine function as transition over partial states, then the final
+-- function).  Partials cross the "network" as text.  The result, per
+-- segment and overall, must equal the aggregate's single-pass result.
+CREATE TABLE dist_results (agg regprocedure, groups int, equal boolean, sample text);
+DO $$
+DECLARE
+	c record;
+	n int := 0;
+	argtypes text;
+	equal_grouped boolean;
+	equal_all boolean;
+	groups int;
+	sample text;
+BEGIN
+	FOR c IN
+		SELECT i.agg, i.args, i.source, a.aggtransfn::regproc AS transfn, a.aggtranstype::regtype AS stype,
+		       a.aggcombinefn::regproc AS combinefn, a.aggfinalfn, a.aggfinalfn::regproc AS finalfn, a.agginitval
+		FROM agg_calls i JOIN pg_aggregate a ON a.aggfnoid = i.agg
+		ORDER BY i.agg::text
+	LOOP
+		n := n + 1;
+		argtypes := pg_get_function_identity_arguments(c.agg);
+		EXECUTE format('CREATE AGGREGATE pg_temp.worker_%s(%s) (SFUNC = %s, STYPE = %s%s)',
+					   n, argtypes, c.transfn, c.stype,
+					   CASE WHEN c.agginitval IS NULL THEN '' ELSE format(', INITCOND = %L', c.agginitval) END);
+		EXECUTE format('CREATE AGGREGATE pg_temp.coordinator_%s(%s) (SFUNC = %s, STYPE = %s%s)',
+					   n, c.stype, c.combinefn, c.stype,
+					   CASE WHEN c.aggfinalfn = 0 THEN '' ELSE format(', FINALFUNC = %s', c.finalfn) END);
+		-- grouped by segment: partials per (shard, segment), merged per segment
+		EXECUTE format($q$
+			WITH wire AS (
+				SELECT shard, segment, pg_temp.worker_%1$s(%2$s)::text AS partial
+				FROM %3$s GROUP BY shard, segment),
+			coordinator AS (
+				SELECT segment, pg_temp.coordinator_%1$s(partial::%4$s)::text AS result
+				FROM wire GROUP BY segment),
+			single AS (
+				SELECT segment, %5$s(%2$s)::text AS result FROM %3$s GROUP BY segment)
+			SELECT count(*), bool_and(c.result IS NOT DISTINCT FROM s.result),
+			       (SELECT partial FROM wire WHERE shard = 1 AND segment = 0)
+			FROM coordinator c FULL JOIN single s USING (segment)$q$,
+			n, c.args, c.source, c.stype, regexp_replace(c.agg::text, '\(.*', ''))
+			INTO groups, equal_grouped, sample;
+		-- ungrouped
+		EXECUTE format($q$
+			SELECT (SELECT pg_temp.coordinator_%1$s(partial::%4$s)::text
+			        FROM (SELECT pg_temp.worker_%1$s(%2$s)::text AS partial FROM %3$s GROUP BY shard) w)
+			       IS NOT DISTINCT FROM (SELECT %5$s(%2$s)::text FROM %3$s)$q$,
+			n, c.args, c.source, c.stype, regexp_replace(c.agg::text, '\(.*', ''))
+			INTO equal_all;
+		INSERT INTO dist_results VALUES (c.agg, groups, equal_grouped AND equal_all, sample);
+	END LOOP;
+END $$;
+SELECT agg, groups, equal FROM dist_results ORDER BY agg::text;
+
+-- what travels: the text form of a partial state (shard 1, segment 0), with
+-- the confidence of nps_margin(score, confidence) in it
+SELECT agg, sample AS partial_state_text FROM dist_results
+WHERE agg IN ('nps_margin(integer, double precision)'::regprocedure, 'csat_agg(integer)'::regprocedure, 'max(lifecycle_stage)'::regprocedure)
+ORDER BY agg::text;
+
+-- the coordinator refuses partials computed with different confidences
+SELECT sqlstate_of($$SELECT abm_state_combine('v2 detractors=1 passives=0 promoters=1 confidence=0.9'::nps_state,
+                                              'v2 detractors=1 passives=0 promoters=1 confidence=0.95'::nps_state)$$);
+-- a partial without a confidence (a shard with no rows of that group) merges with one that has it
+SELECT abm_state_combine('v2 detractors=1 passives=0 promoters=1 confidence=0.9'::nps_state,
+                         'v2 detractors=0 passives=2 promoters=1'::nps_state);
+SELECT abm_state_combine(NULL::nps_state, 'v2 detractors=0 passives=2 promoters=1'::nps_state),
+       abm_state_combine('v2 detractors=0 passives=2 promoters=1'::nps_state, NULL),
+       abm_state_combine(NULL::csat_state, NULL);
+-- combine and subtract called directly validate what they are given
+SELECT sqlstate_of($$SELECT abm_state_combine('v2 satisfied=1 responses=2'::csat_state, 'v2 satisfied=3 responses=2'::csat_state)$$);
+SELECT abm_state_subtract('v2 detractors=5 passives=5 promoters=5'::nps_state, 'v2 detractors=1 passives=2 promoters=3'::nps_state),
+       abm_state_subtract('v2 detractors=5 passives=5 promoters=5'::nps_state, 'v2 detractors=1 passives=2 promoters=3 confidence=0.9'::nps_state);
+SELECT sqlstate_of($$SELECT abm_state_subtract('v2 detractors=0 passives=5 promoters=5'::nps_state, 'v2 detractors=1 passives=0 promoters=0'::nps_state)$$);
+-- a transition function called outside an aggregate returns a new state and leaves its input alone
+SELECT nps_trans(NULL::nps_state, 9), nps_trans('v1 detractors=1 passives=0 promoters=0'::nps_state, 3::smallint),
+       nps_trans(NULL::nps_state, 10::bigint, 0.9), csat_trans(NULL::csat_state, 4), nps_inv('v2 detractors=1 passives=0 promoters=1'::nps_state, 9);
+SELECT sqlstate_of($$SELECT nps_inv('v2 detractors=1 passives=0 promoters=0'::nps_state, 9)$$),
+       sqlstate_of($$SELECT nps_trans('v2 detractors=1 passives=0 promoters=0 confidence=0.9'::nps_state, 9, 0.8)$$),
+       sqlstate_of($$SELECT nps_trans(NULL::nps_state, 11)$$);
