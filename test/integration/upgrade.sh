@@ -82,6 +82,145 @@ if ! diff -u "$work/fresh.txt" "$work/upgraded.txt"; then
 	echo "upgrade: the catalog after ALTER EXTENSION UPDATE differs from a fresh install of $current" >&2
 	exit 1
 fi
+
+# Aggregates retyped by an upgrade step (pg_aggregate and pg_depend updated
+# in place, so that views over them survive) must be exactly what CREATE
+# AGGREGATE makes of the same definition: each abm aggregate gets a twin
+# created from its catalog row, and the rows and dependencies must match.
+twins() {
+	abm_psql -d "$1" -At <<'SQL'
+SET client_min_messages = warning;
+CREATE SCHEMA twin;
+DO $$
+DECLARE
+	a record;
+	n int := 0;
+BEGIN
+	FOR a IN
+		SELECT g.*, p.proname
+		FROM pg_aggregate g JOIN pg_proc p ON p.oid = g.aggfnoid
+		JOIN pg_depend d ON d.objid = g.aggfnoid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+		WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+	LOOP
+		n := n + 1;
+		EXECUTE format('CREATE AGGREGATE twin.%I(%s) (SFUNC = %s, STYPE = %s, SSPACE = %s%s%s%s%s%s%s, PARALLEL = SAFE)',
+			a.proname, pg_get_function_identity_arguments(a.aggfnoid), a.aggtransfn::regprocedure::regproc,
+			a.aggtranstype::regtype, a.aggtransspace,
+			CASE WHEN a.aggfinalfn <> 0 THEN format(', FINALFUNC = %s, FINALFUNC_MODIFY = READ_ONLY', a.aggfinalfn) ELSE '' END,
+			CASE WHEN a.aggcombinefn <> 0 THEN format(', COMBINEFUNC = %s', a.aggcombinefn) ELSE '' END,
+			CASE WHEN a.aggmtransfn <> 0 THEN format(', MSFUNC = %s, MINVFUNC = %s, MSTYPE = %s, MSSPACE = %s',
+			                                          a.aggmtransfn, a.aggminvtransfn, a.aggmtranstype::regtype, a.aggmtransspace) ELSE '' END,
+			CASE WHEN a.aggmfinalfn <> 0 THEN format(', MFINALFUNC = %s, MFINALFUNC_MODIFY = READ_ONLY', a.aggmfinalfn) ELSE '' END,
+			CASE WHEN a.aggsortop <> 0 THEN format(', SORTOP = %s', (SELECT oprname FROM pg_operator WHERE oid = a.aggsortop)) ELSE '' END,
+			CASE WHEN a.agginitval IS NOT NULL THEN format(', INITCOND = %L', a.agginitval) ELSE '' END);
+	END LOOP;
+END $$;
+WITH abm AS (
+  SELECT g.aggfnoid AS agg, p.proname, pg_get_function_identity_arguments(g.aggfnoid) AS args
+  FROM pg_aggregate g JOIN pg_proc p ON p.oid = g.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname <> 'twin'
+    AND g.aggfnoid IN (SELECT objid FROM pg_depend WHERE deptype = 'e'
+                       AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm'))),
+pairs AS (
+  SELECT abm.agg, t.oid AS twin FROM abm
+  JOIN pg_proc t ON t.proname = abm.proname AND pg_get_function_identity_arguments(t.oid) = abm.args
+   AND t.pronamespace = 'twin'::regnamespace),
+rows_differ AS (
+  SELECT p.agg::regprocedure AS aggregate, 'pg_aggregate row' AS what
+  FROM pairs p JOIN pg_aggregate a ON a.aggfnoid = p.agg JOIN pg_aggregate b ON b.aggfnoid = p.twin
+  WHERE (a.aggkind, a.aggnumdirectargs, a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+         a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn, a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify,
+         a.aggmfinalmodify, a.aggsortop, a.aggtranstype, a.aggtransspace, a.aggmtranstype, a.aggmtransspace,
+         a.agginitval, a.aggminitval)
+     IS DISTINCT FROM
+        (b.aggkind, b.aggnumdirectargs, b.aggtransfn, b.aggfinalfn, b.aggcombinefn, b.aggserialfn, b.aggdeserialfn,
+         b.aggmtransfn, b.aggminvtransfn, b.aggmfinalfn, b.aggfinalextra, b.aggmfinalextra, b.aggfinalmodify,
+         b.aggmfinalmodify, b.aggsortop, b.aggtranstype, b.aggtransspace, b.aggmtranstype, b.aggmtransspace,
+         b.agginitval, b.aggminitval)),
+deps AS (
+  SELECT p.agg, 'abm' AS side, d.refclassid, d.refobjid, d.deptype FROM pairs p JOIN pg_depend d ON d.objid = p.agg
+  WHERE d.classid = 'pg_proc'::regclass AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_operator'::regclass)
+  UNION ALL
+  SELECT p.agg, 'twin', d.refclassid, d.refobjid, d.deptype FROM pairs p JOIN pg_depend d ON d.objid = p.twin
+  WHERE d.classid = 'pg_proc'::regclass AND d.refclassid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_operator'::regclass)),
+deps_differ AS (
+  SELECT agg::regprocedure, 'dependency on ' || pg_describe_object(refclassid, refobjid, 0) || ' only in ' || min(side)
+  FROM deps GROUP BY agg, refclassid, refobjid, deptype HAVING count(*) <> 2)
+SELECT format('%s: %s', aggregate, what) FROM rows_differ
+UNION ALL SELECT format('%s: %s', agg, "?column?") FROM deps_differ
+UNION ALL SELECT 'no twin for ' || agg::regprocedure FROM abm WHERE agg NOT IN (SELECT agg FROM pairs)
+UNION ALL SELECT format('checked %s aggregates', count(*)) FROM pairs
+ORDER BY 1;
+DROP SCHEMA twin CASCADE;
+SQL
+}
+for db in $up $fresh; do
+	out=$(twins $db 2>&1) || true
+	echo "$out" | grep -q '^checked [1-9]' && [ "$(echo "$out" | wc -l)" -eq 1 ] || {
+		echo "upgrade: aggregates of $db differ from what CREATE AGGREGATE makes:" >&2
+		echo "$out" >&2
+		exit 1
+	}
+done
+echo "upgrade: $(twins $fresh | sed 's/checked //') equal CREATE AGGREGATE twins (pg_aggregate and pg_depend)"
+
+# States stored by abm 1.1 stay readable after the update: a table of
+# nps_state and csat_state values stored as 1.1 stores them (the version 1
+# datum), a materialized view of daily states and a view over
+# nps_margin(score, confidence) defined under 1.1; and a database still at
+# 1.1 with this library says what to do.
+old=abm_states_1_1
+"$ABM_PGBIN/dropdb" --if-exists "$old" 2>/dev/null
+"$ABM_PGBIN/createdb" "$old"
+abm_psql -d $old <<'SQL'
+CREATE EXTENSION abm VERSION '1.1';
+CREATE TABLE answers AS
+SELECT g AS id, g % 40 AS day, abs(hashint4(g)) % 11 AS score, 1 + abs(hashint4(g + 1)) % 5 AS csat
+FROM generate_series(1, 5000) g;
+-- the bytes abm 1.1 stores (its version 1 binary form: a version byte and
+-- big-endian counts), written through a binary-coercible cast, since the
+-- library installed now writes version 2
+CREATE CAST (bytea AS nps_state) WITHOUT FUNCTION;
+CREATE CAST (bytea AS csat_state) WITHOUT FUNCTION;
+CREATE CAST (nps_state AS bytea) WITHOUT FUNCTION;
+CREATE TABLE stored (day int, nps_st nps_state, csat_st csat_state);
+INSERT INTO stored
+SELECT day,
+       ('\x01'::bytea || int8send(count(*) FILTER (WHERE score <= 6)) || int8send(count(*) FILTER (WHERE score BETWEEN 7 AND 8))
+        || int8send(count(*) FILTER (WHERE score >= 9)))::nps_state,
+       ('\x01'::bytea || int8send(count(*) FILTER (WHERE csat >= 4)) || int8send(count(*)))::csat_state
+FROM answers GROUP BY day;
+CREATE MATERIALIZED VIEW daily AS SELECT day, nps_agg(score) AS st, csat_agg(csat) AS cst FROM answers GROUP BY day
+WITH NO DATA;
+CREATE VIEW margins AS SELECT day % 4 AS q, nps(score), nps_margin(score, 0.9) FROM answers GROUP BY 1;
+SQL
+v1=$(abm_psql -d $old -At -c "SELECT count(*) FROM stored WHERE substr(nps_st::bytea, 1, 1) = '\x01'::bytea")
+stored_before=$(abm_psql -d $old -At -c "SELECT string_agg(format('%s %s %s', day, nps_st, csat_st), ';' ORDER BY day) FROM stored")
+abm_psql -d $old -c "DROP CAST (bytea AS nps_state); DROP CAST (bytea AS csat_state); DROP CAST (nps_state AS bytea)"
+
+# this library with a database still at 1.1: a clear error, not a crash
+stale=$(abm_psql -d $old -At -c "SELECT nps(score) FROM answers" 2>&1 || true)
+echo "$stale" | grep -q 'ALTER EXTENSION abm UPDATE' ||
+	{ echo "upgrade: a 1.1 aggregate with this library: $stale" >&2; exit 1; }
+
+abm_psql -d $old -c "ALTER EXTENSION abm UPDATE"
+stored_after=$(abm_psql -d $old -At -c "SELECT string_agg(format('%s %s %s', day, nps_st, csat_st), ';' ORDER BY day) FROM stored")
+[ "$stored_before" = "$stored_after" ] || { echo "upgrade: stored states read differently after the update" >&2; exit 1; }
+# stored states roll up and equal a direct computation; the view and the
+# materialized view defined under 1.1 work
+abm_psql -d $old -At <<'SQL' >"$work/rollups.txt"
+REFRESH MATERIALIZED VIEW daily;
+SELECT (SELECT rollup(nps_st)::text FROM stored) = (SELECT nps_agg(score)::text FROM answers),
+       (SELECT rollup(csat_st)::text FROM stored) = (SELECT csat_agg(csat)::text FROM answers),
+       (SELECT rollup(st)::text FROM daily) = (SELECT rollup(nps_st)::text FROM stored),
+       (SELECT bool_and(s.nps_st::text = d.st::text AND s.csat_st::text = d.cst::text) FROM stored s JOIN daily d USING (day)),
+       (SELECT count(*) FROM margins WHERE nps_margin > 0) = 4;
+SQL
+[ "$(tr -d '\n' <"$work/rollups.txt")" = "t|t|t|t|t" ] ||
+	{ echo "upgrade: stored 1.1 states do not roll up to the direct computation: $(cat "$work/rollups.txt")" >&2; exit 1; }
+"$ABM_PGBIN/dropdb" $old
+
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
+echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
