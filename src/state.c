@@ -562,6 +562,53 @@ abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t le
 	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
 }
 
+int
+abm_state_merge_plain_native(const abm_state_schema *sch, int64_t *scalars,
+							 const uint8_t *in, size_t len, abm_error *err)
+{
+	abm_state	a,
+				b;
+	size_t		bytes = sizeof(int64_t) * (size_t) sch->nscalars;
+	int			i;
+
+	if (sch->ncols != 0 || len != ABM_NATIVE_SCALARS - 4 + bytes ||
+		in[0] != ABM_STATE_VERSION || in[1] != sch->kind || in[2] != 0 || in[3] != 0)
+		return 0;
+	memcpy(b.scalar, in + ABM_NATIVE_SCALARS - 4, bytes);
+
+	/* counters only (NPS, CSAT): add with the checks validate and merge make */
+	for (i = 0; i < sch->nscalars; i++)
+	{
+		if (sch->scalars[i].merge != ABM_MERGE_SUM)
+			break;
+		if ((b.scalar[i] < 0 && sch->scalars[i].nonnegative) ||
+			__builtin_add_overflow(scalars[i], b.scalar[i], &a.scalar[i]) || a.scalar[i] < 0)
+			break;
+	}
+	a.schema = b.schema = sch;
+	a.rows = b.rows = NULL;
+	a.nrows = b.nrows = 0;
+	a.has_param = b.has_param = 0;
+	a.param = b.param = 0;
+	if (i == sch->nscalars)
+	{
+		if ((sch->check == NULL || sch->check(&b, err) == ABM_OK) &&
+			(sch->check == NULL || sch->check(&a, err) == ABM_OK))
+		{
+			memcpy(scalars, a.scalar, bytes);
+			return 1;
+		}
+		return -1;
+	}
+
+	/* other merge rules, or an error to describe: the general path */
+	memcpy(a.scalar, scalars, bytes);
+	if (abm_state_validate(&b, err) != ABM_OK || abm_state_merge(&a, &b, NULL, 0, err) != ABM_OK)
+		return -1;
+	memcpy(scalars, a.scalar, bytes);
+	return 1;
+}
+
 /* ---- text form ---- */
 
 typedef struct text_out

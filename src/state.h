@@ -211,6 +211,17 @@ abm_status	abm_state_from_payload(const abm_state_schema *schema,
 								   abm_state *out, int64_t *rowbuf,
 								   uint32_t rowcap, abm_error *err);
 
+/*
+ * rollup()'s per-row step over stored states of a schema without rows: when
+ * `in` (len bytes) is the native payload of a state of this schema without
+ * a parameter, validate it and merge its scalars into `scalars` (those of a
+ * valid state of the schema) and return 1; return 0 for any other payload,
+ * which the caller decodes in full; -1 with *err set when the payload is
+ * invalid or the merge overflows (`scalars` is then unchanged).
+ */
+int			abm_state_merge_plain_native(const abm_state_schema *schema, int64_t *scalars,
+										 const uint8_t *in, size_t len, abm_error *err);
+
 /* The schema with this kind tag, or NULL. */
 const abm_state_schema *abm_state_schema_by_kind(int kind);
 

@@ -208,11 +208,36 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+
+	/*
+	 * rollup() over stored states, the per-row case: a plain native state
+	 * (not compressed or toasted: short ones are stored with a 1-byte
+	 * header) merged into the group's own datum, without a full decode.
+	 */
+	owned = schema->ncols == 0 ? abm_state_datum_owned(fcinfo, 0, schema) : NULL;
+	if (owned != NULL)
+	{
+		struct varlena *bv = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
+
+		if (!VARATT_IS_EXTENDED(bv) || VARATT_IS_SHORT(bv))
+		{
+			switch (abm_state_merge_plain_native(schema, owned->scalar, (const uint8 *) VARDATA_ANY(bv),
+												 VARSIZE_ANY_EXHDR(bv), &err))
+			{
+				case 1:
+					PG_RETURN_POINTER(owned);
+				case -1:
+					abm_state_report(&err);
+				default:
+					break;
+			}
+		}
+	}
+
 	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
 	if (PG_ARGISNULL(0))
 		return abm_state_to_datum(&b);
 
-	owned = schema->ncols == 0 ? abm_state_datum_owned(fcinfo, 0, schema) : NULL;
 	a_param = owned != NULL && (owned->flags & ABM_STATE_FLAG_PARAM) != 0;
 	if (owned != NULL && (a_param || !b.has_param) &&
 		VARSIZE(owned) == VARHDRSZ + abm_state_native_scalar_size(schema, a_param))

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # test/bench/nps_bench.sh — how fast are abm's survey aggregates next to
-# sum(score) and next to the same NPS written in plain SQL?
+# sum(score) and avg(score), and next to the same NPS written in plain SQL?
+# Their transition value is a real type (the state itself, 32 bytes for
+# NPS), as Citus needs to distribute them; avg(int) keeps an int8[] state.
 #
 # Starts a throwaway PostgreSQL 15, loads answers(account_id, score,
 # csat_score) and, in one psql session, runs interleaved rounds (each round
 # runs every query once, in the same order), timing each with
 # EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) "Execution Time": no result rows
-# reach the client.  Prints the median per query, the hash-aggregate memory of
-# the grouped sum(score) and nps(score), and a parallel run.
+# reach the client.  Prints the median per query, the hash-aggregate memory
+# and batches of the grouped sum, avg and nps, and a parallel run.  rollup(st)
+# runs over account_states (one nps_state per account and part, about
+# ABM_BENCH_ROWS / 10 states) next to sum(n) over the same rows.
 #
 #   test/bench/nps_bench.sh          # as root, from anywhere
 #   ABM_BENCH_ROWS=1000000 ABM_BENCH_GROUPS=20000 ABM_BENCH_ROUNDS=3 test/bench/nps_bench.sh
@@ -42,12 +46,15 @@ SELECT setseed(0.42) \g /dev/null
 CREATE TABLE answers AS
 SELECT 1 + floor(random() * :groups)::int AS account_id,
        width_bucket(random(), '{.03,.04,.05,.07,.09,.14,.20,.30,.48,.70}'::float8[]) AS score,
-       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score
+       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score,
+       floor(random() * 5)::int AS part
 FROM generate_series(1, :rows);
+CREATE TABLE account_states AS
+SELECT account_id, part, nps_agg(score) AS st, count(*)::int AS n FROM answers GROUP BY 1, 2;
 SQL
-abm_psql -c 'VACUUM ANALYZE answers'
+abm_psql -c 'VACUUM ANALYZE answers' -c 'VACUUM ANALYZE account_states'
 if abm_psql -c 'CREATE EXTENSION pg_prewarm' 2>/dev/null; then
-	abm_psql -At -c "SELECT 'prewarmed ' || pg_prewarm('answers') || ' blocks'" >&2
+	abm_psql -At -c "SELECT 'prewarmed ' || pg_prewarm('answers') + pg_prewarm('account_states') || ' blocks'" >&2
 else
 	abm_psql -At -c 'SELECT count(*) FROM answers' -c 'SELECT count(*) FROM answers' >/dev/null
 fi
@@ -66,16 +73,24 @@ SELECT nps(score) AS nps, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*)
        round(nps_margin(score)::numeric, 4) AS margin, round(csat(csat_score)::numeric, 4) AS csat
 FROM answers;
 
-CREATE TEMP TABLE query (id int PRIMARY KEY, grouping text, name text, agg text, sql text);
-INSERT INTO query (id, grouping, name, agg)
-SELECT g.n * 10 + a.n, g.grouping, a.name, a.agg
+CREATE TEMP TABLE query (id int PRIMARY KEY, grouping text, name text, agg text, src text, sql text);
+INSERT INTO query (id, grouping, name, agg, src)
+SELECT g.n * 20 + a.n, g.grouping, a.name, a.agg, a.src
 FROM (VALUES (0, 'ungrouped'), (1, 'by account_id')) g(n, grouping),
-     (VALUES (1, 'sum(score)', 'sum(score)'), (2, 'nps(score)', 'nps(score)'),
-             (3, 'plain SQL nps', '100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score)'),
-             (4, 'nps_margin(score)', 'nps_margin(score)'), (5, 'nps_agg(score)', 'nps_agg(score)'),
-             (6, 'csat(csat_score)', 'csat(csat_score)'), (7, 'sum(csat_score)', 'sum(csat_score)')) a(n, name, agg);
-UPDATE query SET sql = CASE WHEN grouping = 'ungrouped' THEN format('SELECT %s FROM answers', agg)
-                            ELSE format('SELECT account_id, %s FROM answers GROUP BY account_id', agg) END;
+     (VALUES (1, 'sum(score)', 'sum(score)', 'answers'), (2, 'avg(score)', 'avg(score)', 'answers'),
+             (3, 'nps(score)', 'nps(score)', 'answers'),
+             (4, 'plain SQL nps', '100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score)', 'answers'),
+             (5, 'nps_margin(score)', 'nps_margin(score)', 'answers'), (6, 'nps_agg(score)', 'nps_agg(score)', 'answers'),
+             (7, 'sum(csat_score)', 'sum(csat_score)', 'answers'), (8, 'csat(csat_score)', 'csat(csat_score)', 'answers'),
+             (9, 'csat_agg(csat_score)', 'csat_agg(csat_score)', 'answers'),
+             (10, 'sum(n) (states)', 'sum(n)', 'account_states'), (11, 'rollup(st)', 'rollup(st)', 'account_states')) a(n, name, agg, src);
+UPDATE query SET sql = CASE WHEN grouping = 'ungrouped' THEN format('SELECT %s FROM %s', agg, src)
+                            ELSE format('SELECT account_id, %s FROM %s GROUP BY account_id', agg, src) END;
+-- each query's baseline: sum() over the same table and column kind, same grouping
+CREATE TEMP VIEW baseline AS
+SELECT q.id, b.id AS base_id FROM query q JOIN query b ON b.grouping = q.grouping
+ AND b.name = CASE WHEN q.src = 'account_states' THEN 'sum(n) (states)'
+                   WHEN q.agg ~ 'csat' THEN 'sum(csat_score)' ELSE 'sum(score)' END;
 CREATE TEMP TABLE timing (id int, round int, ms float8, plan json);
 
 -- one timed run; the plan and its "Execution Time" are kept
@@ -108,36 +123,39 @@ FROM generate_series(0, :rounds) r, query q WHERE q.id < 100 ORDER BY r, q.id
 \o
 
 \echo
-\echo 'median of' :rounds 'rounds (EXPLAIN ANALYZE "Execution Time"; vs sum = median / median of sum(score), same grouping)'
+\echo 'median of' :rounds 'rounds (EXPLAIN ANALYZE "Execution Time"; vs sum = median / median of sum() over the same table, same grouping)'
 WITH m AS (
 	SELECT q.id, q.grouping, q.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) AS ms,
 	       min(t.ms) AS lo, max(t.ms) AS hi
 	FROM query q JOIN timing t USING (id) GROUP BY q.id, q.grouping, q.name)
-SELECT grouping, name AS query, round(ms::numeric, 1) AS median_ms,
-       round(lo::numeric, 1) || ' .. ' || round(hi::numeric, 1) AS "min .. max",
-       to_char(ms / first_value(ms) OVER (PARTITION BY grouping ORDER BY id), 'FM990.00') || 'x' AS vs_sum
-FROM m ORDER BY id;
+SELECT m.grouping, m.name AS query, round(m.ms::numeric, 1) AS median_ms,
+       round(m.lo::numeric, 1) || ' .. ' || round(m.hi::numeric, 1) AS "min .. max",
+       to_char(m.ms / b.ms, 'FM990.00') || 'x' AS vs_sum
+FROM m JOIN baseline USING (id) JOIN m b ON b.id = baseline.base_id ORDER BY m.id;
 
 WITH m AS (
 	SELECT q.grouping, q.name, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) AS ms
 	FROM query q JOIN timing t USING (id) GROUP BY q.grouping, q.name)
-SELECT p.grouping, to_char(p.ms / n.ms, 'FM990.00') || 'x' AS "plain SQL / nps (how many times faster nps is)"
-FROM m p JOIN m n USING (grouping)
-WHERE p.name = 'plain SQL nps' AND n.name = 'nps(score)' ORDER BY 1 DESC;
+SELECT p.grouping, to_char(p.ms / n.ms, 'FM990.00') || 'x' AS "plain SQL / nps (how many times faster nps is)",
+       to_char(a.ms / n.ms, 'FM990.00') || 'x' AS "avg / nps (how many times faster nps is)"
+FROM m p JOIN m n USING (grouping) JOIN m a USING (grouping)
+WHERE p.name = 'plain SQL nps' AND n.name = 'nps(score)' AND a.name = 'avg(score)' ORDER BY 1 DESC;
 
 \echo
 \echo 'grouped by account_id: EXPLAIN (ANALYZE, FORMAT TEXT), aggregate lines side by side'
-SELECT coalesce(s.line, '') AS "sum(score)", coalesce(n.line, '') AS "nps(score)"
-FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 11)) WITH ORDINALITY s(line, i)
-FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 12)) WITH ORDINALITY n(line, i) USING (i)
+SELECT coalesce(s.line, '') AS "sum(score)", coalesce(a.line, '') AS "avg(score)", coalesce(n.line, '') AS "nps(score)"
+FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 21)) WITH ORDINALITY s(line, i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 22)) WITH ORDINALITY a(line, i) USING (i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 23)) WITH ORDINALITY n(line, i) USING (i)
 ORDER BY i;
 
 \echo
 \echo 'the same with work_mem = 4MB: batches and disk side by side'
 SET work_mem = '4MB';
-SELECT coalesce(s.line, '') AS "sum(score)", coalesce(n.line, '') AS "nps(score)"
-FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 11)) WITH ORDINALITY s(line, i)
-FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 12)) WITH ORDINALITY n(line, i) USING (i)
+SELECT coalesce(s.line, '') AS "sum(score)", coalesce(a.line, '') AS "avg(score)", coalesce(n.line, '') AS "nps(score)"
+FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 21)) WITH ORDINALITY s(line, i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 22)) WITH ORDINALITY a(line, i) USING (i)
+FULL JOIN pg_temp.plan_lines((SELECT sql FROM query WHERE id = 23)) WITH ORDINALITY n(line, i) USING (i)
 ORDER BY i;
 RESET work_mem;
 
@@ -145,7 +163,7 @@ RESET work_mem;
 SET max_parallel_workers_per_gather = 2;
 SET min_parallel_table_scan_size = 0;   -- parallel at any ABM_BENCH_ROWS
 SET parallel_setup_cost = 0;
-INSERT INTO query SELECT id + 100, 'parallel', name, agg, sql FROM query WHERE id IN (1, 2);
+INSERT INTO query SELECT id + 100, 'parallel', name, agg, src, sql FROM query WHERE id IN (1, 3);
 SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
 FROM generate_series(0, :rounds) r, query q WHERE q.id > 100 ORDER BY r, q.id
 \o /dev/null
@@ -162,9 +180,9 @@ SELECT format('parallel (max_parallel_workers_per_gather = 2), median of %s: sum
               :rounds, round(ps.ms::numeric, 1), round(pn.ms::numeric, 1), to_char(pn.ms / ps.ms, 'FM990.00'),
               round(s.ms::numeric, 1), round(n.ms::numeric, 1))
        || E'\n  nps plan: ' || (SELECT string_agg(regexp_replace(l, ' \(actual .*\)$', ''), ' <- ')
-                                FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 102)) l
+                                FROM pg_temp.plan_lines((SELECT sql FROM query WHERE id = 103)) l
                                 WHERE l !~ 'Execution Time|Workers Planned')
        || CASE WHEN pn.plan ~ '"Partial Mode": "Partial"' THEN '' ELSE '  ** NO PARTIAL AGGREGATE **' END
-FROM m ps, m pn, m s, m n WHERE ps.id = 101 AND pn.id = 102 AND s.id = 1 AND n.id = 2;
+FROM m ps, m pn, m s, m n WHERE ps.id = 101 AND pn.id = 103 AND s.id = 1 AND n.id = 3;
 SQL
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

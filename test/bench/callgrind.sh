@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test/bench/callgrind.sh — instructions per query, counted by callgrind on a
+# single-user backend (postgres --single): the same on every run, so it
+# settles what noisy timings cannot.  Loads ABM_CG_ROWS answers (default
+# 1,000,000) over ABM_CG_GROUPS accounts (default 20,000) and their states
+# (one nps_state per account and part: 100,000 at the defaults), counts
+# each query's instructions, and prints them with their ratio to sum() over
+# the same table and grouping.
+#
+#   bash test/bench/callgrind.sh      # as root; about 4 minutes
+#
+# Needs valgrind (apt-get install valgrind) and abm installed (make install).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib/pg.sh
+
+rows=${ABM_CG_ROWS:-1000000}
+groups=${ABM_CG_GROUPS:-20000}
+[ "$(id -u)" = 0 ] || { echo "run as root (the cluster runs as user postgres)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "callgrind: apt-get install valgrind" >&2; exit 2; }
+export ABM_PGPORT=${ABM_PGPORT:-54340}
+
+abm_pg_start "shared_buffers = '256MB'" "jit = off" "max_parallel_workers_per_gather = 0" "autovacuum = off"
+abm_log "loading $rows rows over $groups accounts"
+abm_psql -v rows="$rows" -v groups="$groups" <<'SQL'
+CREATE EXTENSION abm;
+SELECT setseed(0.42) \g /dev/null
+CREATE TABLE answers AS
+SELECT 1 + floor(random() * :groups)::int AS account_id,
+       width_bucket(random(), '{.03,.04,.05,.07,.09,.14,.20,.30,.48,.70}'::float8[]) AS score,
+       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score,
+       floor(random() * 5)::int AS part
+FROM generate_series(1, :rows);
+CREATE TABLE account_states AS
+SELECT account_id, part, nps_agg(score) AS st, count(*)::int AS n FROM answers GROUP BY 1, 2;
+VACUUM ANALYZE answers;
+VACUUM ANALYZE account_states;
+CHECKPOINT;
+SQL
+runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
+
+# Instructions of one statement in a single-user backend, run as EXPLAIN
+# ANALYZE (the aggregate runs, no rows are printed): a backend running it
+# twice less one running it once, so that backend start, loading abm and
+# filling the catalog caches are not counted.
+run() { # SQL REPEAT
+	local i input=''
+	for ((i = 0; i < $2; i++)); do input+="EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF) $1"$'\n'; done
+	printf '%s' "$input" | runuser -u postgres -- valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$ABM_PGBIN/postgres" --single -D "$ABM_PGDATA" -c work_mem=64MB -c jit=off postgres 2>&1 >/dev/null |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+count() { echo $(( $(run "$1" 2) - $(run "$1" 1) )); }
+printf '%-14s %-22s %16s %8s\n' grouping query instructions vs_sum
+for grouping in ungrouped by_account; do
+	for q in "sum(score)|answers|sum(score)" "avg(score)|answers|sum(score)" "nps(score)|answers|sum(score)" \
+		"nps_agg(score)|answers|sum(score)" "sum(csat_score)|answers|sum(csat_score)" \
+		"csat(csat_score)|answers|sum(csat_score)" "sum(n)|account_states|sum(n)" "rollup(st)|account_states|sum(n)"; do
+		IFS='|' read -r agg src ref <<<"$q"
+		if [ $grouping = ungrouped ]; then sql="SELECT $agg FROM $src"; else sql="SELECT account_id, $agg FROM $src GROUP BY account_id"; fi
+		n=$(count "$sql")
+		key="$grouping|$ref"
+		if [ "$agg" = "$ref" ]; then eval "ref_$(echo "$key" | tr -c 'a-z_' '_')=$n"; fi
+		r=$(eval "echo \$ref_$(echo "$key" | tr -c 'a-z_' '_')")
+		printf '%-14s %-22s %16d %7.3fx\n' "$grouping" "$agg" "$n" "$(echo "$n / $r" | bc -l)"
+	done
+done
