@@ -257,6 +257,54 @@ test_nps_state_golden(void)
 	CHECK(back.param == 0.1 + 0.2);
 }
 
+/* rollup()'s fast path over native payloads agrees with decode + merge. */
+static void
+test_merge_plain_native(void)
+{
+	uint8_t		bin[64];
+	int64_t		into[3] = {10, 20, 30};
+	abm_state	s,
+				c;
+	abm_error	err;
+	size_t		n;
+
+	nps_state_of(&s, 1, 2, 3);
+	n = abm_state_native_size(&s);
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n, &err) == 1);
+	CHECK(into[0] == 11 && into[1] == 22 && into[2] == 33);
+	/* not plain: a parameter, another kind, a wrong length: decoded in full instead */
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n - 1, &err) == 0);
+	bin[1] = abm_csat_schema.kind;
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n, &err) == 0);
+	s.has_param = 1;
+	s.param = 0.9;
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n + 8, &err) == 0);
+	/* invalid or overflowing: an error, and `into` unchanged */
+	nps_state_of(&s, -1, 2, 3);
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n, &err) == -1 && err.status == ABM_ERR_RANGE);
+	nps_state_of(&s, INT64_MAX - 5, 0, 0);
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n, &err) == -1 && err.status == ABM_ERR_RANGE);
+	nps_state_of(&s, INT64_MAX - 60, 0, 0);	/* fits alone, the total does not */
+	abm_state_to_native(&s, bin);
+	CHECK(abm_state_merge_plain_native(&abm_nps_schema, into, bin, n, &err) == -1 && err.status == ABM_ERR_RANGE);
+	CHECK(into[0] == 11 && into[1] == 22 && into[2] == 33);
+	/* csat: an invalid state (satisfied > responses) is refused even when the sum would be valid */
+	{
+		int64_t		csat_into[2] = {0, 5};
+
+		abm_state_init(&c, &abm_csat_schema);
+		c.scalar[CSAT_SATISFIED] = 3;
+		c.scalar[CSAT_RESPONSES] = 2;
+		abm_state_to_native(&c, bin);
+		CHECK(abm_state_merge_plain_native(&abm_csat_schema, csat_into, bin, abm_state_native_size(&c), &err) == -1);
+		CHECK(csat_into[0] == 0 && csat_into[1] == 5);
+	}
+}
+
 /* The native form rejects what the transition functions would misread. */
 static void
 test_nps_state_native_rejects(void)
@@ -769,6 +817,7 @@ main(void)
 		{"nps_state text input rejects malformed", test_nps_state_text_rejects},
 		{"nps_state binary input rejects malformed", test_nps_state_binary_rejects},
 		{"nps_state native form rejects malformed", test_nps_state_native_rejects},
+		{"rollup fast path agrees with decode and merge", test_merge_plain_native},
 		{"merge adds, overflow is an error", test_merge_and_overflow},
 		{"csat state", test_csat_state},
 		{"state with rows round-trips", test_rows_state_round_trip},
