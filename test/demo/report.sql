@@ -141,3 +141,32 @@ SELECT responses(s) AS answers, promoters(s) AS promoters, passives(s) AS passiv
        detractors(s) AS detractors, round(nps(s)::numeric, 1) AS nps,
        round(nps_margin(s)::numeric, 1) AS "± margin", s AS state
 FROM (SELECT nps_agg(score) AS s FROM nps_responses) x;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(g) Scale-out: NPS by industry as a sharded cluster computes it.  Each'
+\echo '    "shard" (here: each region) sends its partial state of nps_margin(score,'
+\echo '    0.9) as text; the "coordinator" reads the texts back, merges them with'
+\echo '    abm_state_combine and finishes; the answer equals the single-node one.'
+-- Citus runs these two steps for any abm aggregate (worker_partial_agg on the
+-- shards, coord_combine_agg on the coordinator); the partial state is the
+-- aggregate's own state type, so it travels as plain text.
+CREATE TEMP TABLE shard_partials AS
+SELECT a.region AS shard, a.industry, nps_agg(r.score)::text AS partial
+FROM nps_responses r JOIN accounts a USING (account_id)
+GROUP BY a.region, a.industry;
+SELECT shard, industry, partial AS "partial state sent by the shard (text)"
+FROM shard_partials WHERE industry = (SELECT min(industry) FROM accounts)
+ORDER BY shard;
+WITH coordinator AS (
+	SELECT industry, rollup(partial::nps_state) AS st FROM shard_partials GROUP BY industry
+), single_node AS (
+	SELECT a.industry, nps(r.score) AS nps, nps_margin(r.score, 0.9) AS margin90
+	FROM nps_responses r JOIN accounts a USING (account_id) GROUP BY a.industry
+)
+SELECT c.industry, count(*) OVER () AS industries,
+       round(nps(c.st)::numeric, 1) AS "nps (merged)",
+       round(nps_margin(c.st, 0.9)::numeric, 1) AS "± 90% (merged)",
+       nps(c.st) = s.nps AND nps_margin(c.st, 0.9) = s.margin90 AS "equals one node"
+FROM coordinator c JOIN single_node s USING (industry)
+ORDER BY c.industry;
