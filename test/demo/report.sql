@@ -145,9 +145,10 @@ FROM (SELECT nps_agg(score) AS s FROM nps_responses) x;
 -- ---------------------------------------------------------------------------
 \echo
 \echo '(g) Scale-out: NPS by industry as a sharded cluster computes it.  Each'
-\echo '    "shard" (here: each region) sends its partial state of nps_margin(score,'
-\echo '    0.9) as text; the "coordinator" reads the texts back, merges them with'
-\echo '    abm_state_combine and finishes; the answer equals the single-node one.'
+\echo '    "shard" (here: each region) sends its partial NPS state as text; the'
+\echo '    "coordinator" reads the texts back, merges them (abm_state_combine, the'
+\echo '    combine function of every NPS aggregate) and reads NPS and its 90% margin'
+\echo '    off the merged state; the answers equal the single-node ones.'
 -- Citus runs these two steps for any abm aggregate (worker_partial_agg on the
 -- shards, coord_combine_agg on the coordinator); the partial state is the
 -- aggregate's own state type, so it travels as plain text.
