@@ -1,27 +1,27 @@
 # abm — PostgreSQL extension (PGXS)
 
 EXTENSION = abm
-EXTVERSION = 1.2
+EXTVERSION = 1.3
 MODULE_big = abm
 PGFILEDESC = "abm - retention and account-based marketing analytics"
 
 # Pure C (no PostgreSQL headers): unit-tested and fuzzed without a server.
 CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/stats.o \
-	src/nps.o src/schemas.o
+	src/nps.o src/schemas.o src/survival.o
 # fmgr glue.
 PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.o \
-	src/state_pg.o src/nps_pg.o
+	src/state_pg.o src/nps_pg.o src/survival_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # The install and upgrade scripts are assembled from src/sql: each
 # "--@enum NAME" line expands the one template of an enumeration type's SQL
 # objects, each "--@state_support NAME" the merge functions of a state type.  The current version's install script is 1.0's followed by every
 # upgrade step.
-UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql
+UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel distributed bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel survival distributed bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config
@@ -46,7 +46,7 @@ abm--$(EXTVERSION).sql: src/sql/abm--1.0.sql.in $(UPGRADES:%=src/sql/%.in) $(SQL
 
 # C unit tests of the pure core: no server, no PostgreSQL headers.
 UNIT_SRCS = test/unit/unit_tests.c $(CORE_OBJS:.o=.c)
-test/unit/unit_tests: $(UNIT_SRCS) src/*.h test/unit/unit.h
+test/unit/unit_tests: $(UNIT_SRCS) src/*.h test/unit/*.h
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) -lm
 
 .PHONY: unitcheck
@@ -55,7 +55,7 @@ unitcheck: test/unit/unit_tests
 
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-test/unit/unit_tests_sanitized: $(UNIT_SRCS) src/*.h test/unit/unit.h
+test/unit/unit_tests_sanitized: $(UNIT_SRCS) src/*.h test/unit/*.h
 	clang-14 -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc $(SANITIZE) -o $@ $(UNIT_SRCS) -lm
 
 .PHONY: unitcheck-plain unitcheck-sanitized

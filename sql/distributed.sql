@@ -26,11 +26,13 @@ SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
        CASE WHEN g % 4 = 3 AND (g / 4) % 6 = 5 THEN NULL ELSE abs(hashint4(g)) % 11 END AS score,
        1 + abs(hashint4(g + 7)) % 5 AS csat,
        (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
-       nps_class(abs(hashint4(g + 5)) % 11) AS class
+       nps_class(abs(hashint4(g + 5)) % 11) AS class,
+       abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned
 FROM generate_series(1, 20000) g;
 -- stored daily states, for rollup()
 CREATE TABLE dist_states AS
-SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st
+SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
+       survival_agg(days, churned) AS survival_st
 FROM dist_answers GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
@@ -56,6 +58,11 @@ INSERT INTO agg_calls VALUES
 	('csat_agg(bigint)', 'csat::bigint', 'dist_answers'),
 	('rollup(nps_state)', 'nps_st', 'dist_states'),
 	('rollup(csat_state)', 'csat_st', 'dist_states'),
+	('survival_agg(integer, boolean)', 'days, churned', 'dist_answers'),
+	('survival_agg(bigint, boolean)', 'days::bigint, churned', 'dist_answers'),
+	('survival_agg(double precision, boolean)', 'days / 7.0::float8, churned', 'dist_answers'),
+	('survival_agg(interval, boolean)', 'make_interval(hours => days), churned', 'dist_answers'),
+	('rollup(survival_state)', 'survival_st', 'dist_states'),
 	('min(lifecycle_stage)', 'stage', 'dist_answers'),
 	('max(lifecycle_stage)', 'stage', 'dist_answers'),
 	('min(nps_class)', 'class', 'dist_answers'),
@@ -127,8 +134,9 @@ SELECT agg, groups, equal FROM dist_results ORDER BY agg::text;
 
 -- what travels: the text form of a partial state (shard 1, segment 0), with
 -- the confidence of nps_margin(score, confidence) in it
-SELECT agg, sample AS partial_state_text FROM dist_results
-WHERE agg IN ('nps_margin(integer, double precision)'::regprocedure, 'csat_agg(integer)'::regprocedure, 'max(lifecycle_stage)'::regprocedure)
+SELECT agg, left(sample, 100) AS partial_state_text FROM dist_results
+WHERE agg IN ('nps_margin(integer, double precision)'::regprocedure, 'csat_agg(integer)'::regprocedure,
+              'max(lifecycle_stage)'::regprocedure, 'survival_agg(double precision, boolean)'::regprocedure)
 ORDER BY agg::text;
 
 -- the coordinator refuses partials computed with different confidences

@@ -16,6 +16,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "nodes/nodes.h"
+#include "utils/expandeddatum.h"
 
 #include "label_enum.h"
 #include "state.h"
@@ -116,10 +117,38 @@ abm_state_datum_param(AbmStateDatum *s, const abm_state_schema *schema)
 	return (double *) &s->scalar[schema->nscalars];
 }
 
+/*
+ * States with rows (survival times, ...) live, while an aggregate builds
+ * them, as an expanded object (PostgreSQL's protocol for values with a
+ * richer in-memory form, as arrays use): the scalars plus a row set that
+ * adds to a row in O(1).  The executor keeps the object, which it recognizes
+ * as the transition value, instead of copying it per row; it is flattened
+ * into the native form only when the state is output or stored.
+ */
+typedef struct AbmExpandedState
+{
+	ExpandedObjectHeader hdr;
+	abm_rowset	rows;
+	abm_state	st;				/* scalars and parameter; last (flexible) */
+} AbmExpandedState;
+
+/*
+ * The transition value in argument argno as an expanded state that this
+ * call may change: the aggregate's own object, or a new one (in the
+ * aggregate's context, or the current one outside an aggregate) holding a
+ * copy of the value, decoded and validated, or an empty state if NULL.
+ */
+extern AbmExpandedState *abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno,
+													const abm_state_schema *schema);
+
 /* Report a non-OK status from the pure code as an ERROR with its SQLSTATE. */
 extern void abm_state_report(const abm_error *err) pg_attribute_noreturn();
 
-/* Decode and validate a state datum of the given kind (native or version 1). */
+/*
+ * Decode and validate a state datum of the given kind (native or version 1,
+ * flat or an abm expanded state).  Rows point into the datum's memory or
+ * the expanded object's.
+ */
 extern void abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out);
 /* A new native datum of the state, in the current memory context. */
 extern Datum abm_state_to_datum(const abm_state *s);

@@ -49,7 +49,12 @@ nps_check(const abm_state *s, abm_error *err)
 }
 
 const abm_state_schema abm_nps_schema = {
-	"nps_state", 1, 3, nps_fields, 0, NULL, nps_check, "confidence"
+	.type_name = "nps_state",
+	.kind = 1,
+	.nscalars = 3,
+	.scalars = nps_fields,
+	.check = nps_check,
+	.param_name = "confidence",
 };
 
 static abm_status
@@ -73,7 +78,11 @@ static const abm_state_field csat_fields[] = {
 };
 
 const abm_state_schema abm_csat_schema = {
-	"csat_state", 2, 2, csat_fields, 0, NULL, csat_check, NULL
+	.type_name = "csat_state",
+	.kind = 2,
+	.nscalars = 2,
+	.scalars = csat_fields,
+	.check = csat_check,
 };
 
 static const abm_label nps_class_labels[] = {

@@ -4,10 +4,12 @@
  */
 #include "state.h"
 #include "nps.h"
+#include "survival.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
 	&abm_csat_schema,
+	&abm_survival_schema,
 };
 
 const abm_state_schema *

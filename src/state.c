@@ -82,7 +82,24 @@ abm_state_validate(const abm_state *s, abm_error *err)
 	{
 		const int64_t *row = s->rows + (size_t) r * sch->ncols;
 
-		if (r > 0 && row[0] <= row[-sch->ncols])
+		if (sch->key_is_float)
+		{
+			double		d = abm_float_of_key(row[0]);
+
+			if (!isfinite(d) || abm_float_key(d) != row[0])
+				return fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->col_names[0]);
+			if (r > 0 && row[0] <= row[-sch->ncols])
+			{
+				char		a[32],
+							b[32];
+
+				format_double(d, a);
+				format_double(abm_float_of_key(row[-sch->ncols]), b);
+				return fail(err, ABM_ERR_SYNTAX, "%s values must be distinct and increasing, found %s after %s.",
+							sch->col_names[0], a, b);
+			}
+		}
+		else if (r > 0 && row[0] <= row[-sch->ncols])
 			return fail(err, ABM_ERR_SYNTAX,
 						"%s values must be distinct and increasing, found %" PRId64 " after %" PRId64 ".",
 						sch->col_names[0], row[0], row[-sch->ncols]);
@@ -199,7 +216,7 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	const abm_state_schema *sch = into->schema;
 	int			i;
 
-	if (from->schema != sch || sch->ncols != 0)
+	if (from->schema != sch || into->nrows != 0 || from->nrows != 0)
 		return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].merge != ABM_MERGE_SUM)
@@ -609,6 +626,237 @@ abm_state_merge_plain_native(const abm_state_schema *sch, int64_t *scalars,
 	return 1;
 }
 
+/* ---- float keys ---- */
+
+int64_t
+abm_float_key(double d)
+{
+	int64_t		bits;
+
+	if (d == 0)
+		d = 0;					/* -0 is 0 */
+	memcpy(&bits, &d, sizeof(bits));
+	return bits < 0 ? bits ^ INT64_MAX : bits;
+}
+
+double
+abm_float_of_key(int64_t key)
+{
+	int64_t		bits = key < 0 ? key ^ INT64_MAX : key;
+	double		d;
+
+	memcpy(&d, &bits, sizeof(d));
+	return d;
+}
+
+/* ---- row sets ---- */
+
+static uint32_t
+key_hash(int64_t key)
+{
+	uint64_t	h = (uint64_t) key * UINT64_C(0x9E3779B97F4A7C15);
+
+	return (uint32_t) (h >> 32);
+}
+
+void
+abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator mem)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->schema = schema;
+	rs->mem = mem;
+	rs->sorted = 1;
+}
+
+void
+abm_rowset_free(abm_rowset *rs)
+{
+	if (rs->cells != NULL)
+		rs->mem.release(rs->mem.ctx, rs->cells);
+	if (rs->slots != NULL)
+		rs->mem.release(rs->mem.ctx, rs->slots);
+	rs->cells = NULL;
+	rs->slots = NULL;
+	rs->nrows = rs->cap = rs->nslots = 0;
+}
+
+/* Slot of `key`: its row's slot, or the empty slot where it would go. */
+static uint32_t
+find_slot(const abm_rowset *rs, int64_t key)
+{
+	uint32_t	mask = rs->nslots - 1;
+	uint32_t	i = key_hash(key) & mask;
+
+	while (rs->slots[i] != 0 && rs->cells[(size_t) (rs->slots[i] - 1) * rs->schema->ncols] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void
+rehash(abm_rowset *rs)
+{
+	uint32_t	r;
+
+	memset(rs->slots, 0, sizeof(uint32_t) * rs->nslots);
+	for (r = 0; r < rs->nrows; r++)
+		rs->slots[find_slot(rs, rs->cells[(size_t) r * rs->schema->ncols])] = r + 1;
+}
+
+/* Room for one more row: doubles the cells and the hash. */
+static abm_status
+grow(abm_rowset *rs, abm_error *err)
+{
+	size_t		ncols = (size_t) rs->schema->ncols;
+	uint32_t	cap = rs->cap == 0 ? 8 : rs->cap * 2;
+	int64_t    *cells;
+	uint32_t   *slots;
+
+	/* the flattened state must still fit in a value */
+	if (rs->cap >= UINT32_MAX / 4 || (size_t) cap * ncols * 8 > ABM_STATE_MAX_BYTES)
+		return fail(err, ABM_ERR_LIMIT, "%s would have more than %zu rows, past the 1 GB limit of a value.",
+					rs->schema->type_name, ABM_STATE_MAX_BYTES / (ncols * 8));
+	cells = rs->mem.alloc(rs->mem.ctx, sizeof(int64_t) * ncols * cap);
+	slots = cells != NULL ? rs->mem.alloc(rs->mem.ctx, sizeof(uint32_t) * 2 * (size_t) cap) : NULL;
+	if (slots == NULL)
+	{
+		if (cells != NULL)
+			rs->mem.release(rs->mem.ctx, cells);
+		return fail(err, ABM_ERR_LIMIT, "out of memory for %u rows of %s.", cap, rs->schema->type_name);
+	}
+	if (rs->nrows > 0)
+		memcpy(cells, rs->cells, sizeof(int64_t) * ncols * rs->nrows);
+	if (rs->cells != NULL)
+		rs->mem.release(rs->mem.ctx, rs->cells);
+	if (rs->slots != NULL)
+		rs->mem.release(rs->mem.ctx, rs->slots);
+	rs->cells = cells;
+	rs->slots = slots;
+	rs->cap = cap;
+	rs->nslots = 2 * cap;
+	rehash(rs);
+	return ABM_OK;
+}
+
+abm_status
+abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *err)
+{
+	const abm_state_schema *sch = rs->schema;
+	int			ncols = sch->ncols;
+	int64_t    *row;
+	int64_t		sums[ABM_STATE_MAX_COLS];
+	uint32_t	slot;
+	int			c;
+
+	if (rs->nslots == 0 && grow(rs, err) != ABM_OK)
+		return ABM_ERR_LIMIT;
+	slot = find_slot(rs, key);
+	if (rs->slots[slot] == 0)
+	{
+		for (c = 1; c < ncols; c++)
+			if (deltas[c - 1] < 0)
+				return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
+		if (rs->nrows == rs->cap)
+		{
+			if (grow(rs, err) != ABM_OK)
+				return ABM_ERR_LIMIT;
+			slot = find_slot(rs, key);
+		}
+		row = rs->cells + (size_t) rs->nrows * ncols;
+		row[0] = key;
+		for (c = 1; c < ncols; c++)
+		{
+			row[c] = deltas[c - 1];
+			if (row[c] == 0)
+				rs->sorted = 0;	/* an all-zero row must go */
+		}
+		rs->slots[slot] = ++rs->nrows;
+		if (rs->nrows > 1 && key <= row[-ncols])
+			rs->sorted = 0;
+		return ABM_OK;
+	}
+	row = rs->cells + (size_t) (rs->slots[slot] - 1) * ncols;
+	for (c = 1; c < ncols; c++)
+		if (__builtin_add_overflow(row[c], deltas[c - 1], &sums[c]) || sums[c] < 0)
+			return fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
+						sch->col_names[c], INT64_MAX);
+	for (c = 1; c < ncols; c++)
+	{
+		row[c] = sums[c];
+		if (sums[c] == 0)
+			rs->sorted = 0;		/* may have to go */
+	}
+	return ABM_OK;
+}
+
+abm_status
+abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *err)
+{
+	int			ncols = rs->schema->ncols;
+	int64_t		deltas[ABM_STATE_MAX_COLS];
+	uint32_t	r;
+	int			c;
+
+	if (s->schema != rs->schema)
+		return fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
+					rs->schema->type_name, s->schema->type_name);
+	for (r = 0; r < s->nrows; r++)
+	{
+		const int64_t *row = s->rows + (size_t) r * ncols;
+		abm_status	st;
+
+		for (c = 1; c < ncols; c++)
+			deltas[c - 1] = sign < 0 ? -row[c] : row[c];	/* counts are >= 0: no overflow */
+		if ((st = abm_rowset_add(rs, row[0], deltas, err)) != ABM_OK)
+			return st;
+	}
+	return ABM_OK;
+}
+
+static int
+compare_keys(const void *a, const void *b)
+{
+	int64_t		x = *(const int64_t *) a,
+				y = *(const int64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+void
+abm_rowset_finish(abm_rowset *rs, abm_state *s)
+{
+	int			ncols = rs->schema->ncols;
+
+	if (!rs->sorted)
+	{
+		uint32_t	r,
+					kept = 0;
+		int			c;
+
+		/* drop rows whose counts are all zero, then sort the rest */
+		for (r = 0; r < rs->nrows; r++)
+		{
+			const int64_t *row = rs->cells + (size_t) r * ncols;
+			int			zero = 1;
+
+			for (c = 1; c < ncols; c++)
+				zero &= row[c] == 0;
+			if (!zero)
+			{
+				if (kept != r)
+					memcpy(rs->cells + (size_t) kept * ncols, row, sizeof(int64_t) * ncols);
+				kept++;
+			}
+		}
+		rs->nrows = kept;
+		qsort(rs->cells, rs->nrows, sizeof(int64_t) * ncols, compare_keys);
+		if (rs->nslots > 0)
+			rehash(rs);
+		rs->sorted = 1;
+	}
+	s->rows = rs->nrows > 0 ? rs->cells : NULL;
+	s->nrows = rs->nrows;
+}
+
 /* ---- text form ---- */
 
 typedef struct text_out
@@ -661,8 +909,20 @@ abm_state_to_text(const abm_state *s, char *buf, size_t bufsize)
 		emit(&o, " rows=[");
 		for (r = 0; r < s->nrows; r++)
 			for (c = 0; c < sch->ncols; c++)
-				emit(&o, "%s%" PRId64, c > 0 ? ":" : (r > 0 ? "," : ""),
-					 s->rows[(size_t) r * sch->ncols + c]);
+			{
+				int64_t		v = s->rows[(size_t) r * sch->ncols + c];
+				const char *sep = c > 0 ? ":" : (r > 0 ? "," : "");
+
+				if (c == 0 && sch->key_is_float)
+				{
+					char		num[32];
+
+					format_double(abm_float_of_key(v), num);
+					emit(&o, "%s%s", sep, num);
+				}
+				else
+					emit(&o, "%s%" PRId64, sep, v);
+			}
 		emit(&o, "]");
 	}
 	return o.len;
@@ -861,7 +1121,15 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 				if (c > 0 && !accept_str(&in, ":"))
 					return fail(err, ABM_ERR_SYNTAX, "%s expects \":\" before %s in row %u.",
 								sch->type_name, sch->col_names[c], out->nrows + 1);
-				if ((st = read_int64(&in, &row[c], sch, sch->col_names[c], err)) != ABM_OK)
+				if (c == 0 && sch->key_is_float)
+				{
+					double		d;
+
+					if ((st = read_double(&in, &d, sch, sch->col_names[0], err)) != ABM_OK)
+						return st;
+					row[0] = abm_float_key(d);
+				}
+				else if ((st = read_int64(&in, &row[c], sch, sch->col_names[c], err)) != ABM_OK)
 					return st;
 			}
 			out->nrows++;

@@ -75,7 +75,8 @@ typedef enum abm_status
 	ABM_ERR_SYNTAX,				/* malformed text or bytes */
 	ABM_ERR_VERSION,			/* a format version this build cannot read */
 	ABM_ERR_RANGE,				/* a negative count, or a sum past INT64_MAX */
-	ABM_ERR_MISMATCH			/* merging states that cannot be merged */
+	ABM_ERR_MISMATCH,			/* merging states that cannot be merged */
+	ABM_ERR_LIMIT				/* a state larger than a value may be (1 GB) */
 } abm_status;
 
 typedef struct abm_error
@@ -94,6 +95,12 @@ typedef struct abm_state_schema
 	const abm_state_field *scalars;
 	int			ncols;			/* 0: no rows; else column 0 is the key */
 	const char *const *col_names;
+	/*
+	 * The key is an int64, or with key_is_float a finite double held in the
+	 * int64 cell by abm_float_key() (so that keys sort as their doubles);
+	 * the text form prints and reads it as a decimal number.
+	 */
+	int			key_is_float;
 	/* Optional rule across fields beyond the per-field ones; NULL if none. */
 	abm_status	(*check) (const struct abm_state *s, abm_error *err);
 	/* Name of the parameter a state may carry; NULL: it carries none. */
@@ -103,6 +110,9 @@ typedef struct abm_state_schema
 /* The format version every schema writes, and the oldest one read. */
 #define ABM_STATE_VERSION 2
 #define ABM_STATE_MIN_VERSION 1
+
+/* Largest number of bytes a state's forms may take: a PostgreSQL value's limit. */
+#define ABM_STATE_MAX_BYTES ((size_t) 0x3fffffff - 64)
 
 /* Flag bits of the binary and native forms. */
 #define ABM_STATE_FLAG_PARAM 0x01
@@ -150,8 +160,9 @@ abm_status	abm_state_merge(abm_state *into, const abm_state *from,
 /*
  * Take `from` back out of `into`, the inverse of merging it (a sliding
  * window over stored states).  Only SUM scalars can be taken out: for a
- * schema with MIN or MAX fields or with rows it returns ABM_ERR_MISMATCH and
- * changes nothing, and the caller recomputes instead.  A count that would
+ * schema with MIN or MAX fields, or for states with rows (a row set takes
+ * rows out: abm_rowset_add_state), it returns ABM_ERR_MISMATCH and changes
+ * nothing, and the caller recomputes instead.  A count that would
  * go negative is ABM_ERR_RANGE.  The parameter of `into` stays; a different
  * one on `from` is ABM_ERR_MISMATCH.
  */
@@ -221,6 +232,61 @@ abm_status	abm_state_from_payload(const abm_state_schema *schema,
  */
 int			abm_state_merge_plain_native(const abm_state_schema *schema, int64_t *scalars,
 										 const uint8_t *in, size_t len, abm_error *err);
+
+/*
+ * Float keys: an order-preserving map of finite doubles to int64 (IEEE bits;
+ * negative values with their magnitude bits flipped), and back.  -0 maps as
+ * 0.  Keys sort as the doubles they hold.
+ */
+int64_t		abm_float_key(double d);
+double		abm_float_of_key(int64_t key);
+
+/*
+ * A row set: the rows of a state being accumulated row by row (the per-row
+ * path of an aggregate over a state with rows).  Adding to a row is O(1)
+ * through a hash of the keys; rows are kept in arrival order and sorted
+ * only when the state is read (abm_rowset_finish), so the per-row path never
+ * sorts or copies the whole state.  Memory comes from the caller's
+ * allocator, whose alloc returns NULL on failure (or does not return).
+ */
+typedef struct abm_allocator
+{
+	void	   *(*alloc) (void *ctx, size_t size);
+	void		(*release) (void *ctx, void *p);
+	void	   *ctx;
+} abm_allocator;
+
+typedef struct abm_rowset
+{
+	const abm_state_schema *schema;
+	abm_allocator mem;
+	int64_t    *cells;			/* cap rows of ncols cells */
+	uint32_t	nrows;
+	uint32_t	cap;
+	uint32_t   *slots;			/* nslots: row index + 1, 0 = empty */
+	uint32_t	nslots;			/* a power of two, at least 2 * cap */
+	int			sorted;			/* rows in key order, none all zero */
+} abm_rowset;
+
+void		abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator mem);
+void		abm_rowset_free(abm_rowset *rs);
+
+/*
+ * Add deltas[0 .. ncols-2] to the counts of the row with this key, creating
+ * it.  A count must stay in [0, INT64_MAX] (ABM_ERR_RANGE); past the size
+ * of a value, ABM_ERR_LIMIT; out of memory, ABM_ERR_LIMIT.
+ */
+abm_status	abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *err);
+
+/* Add, or with sign -1 subtract, every row of a state of the same schema. */
+abm_status	abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *err);
+
+/*
+ * Sort the rows by key and drop those whose counts are all zero; point
+ * s->rows and s->nrows at them (valid until the next add).  The rest of s
+ * is left alone.
+ */
+void		abm_rowset_finish(abm_rowset *rs, abm_state *s);
 
 /* The schema with this kind tag, or NULL. */
 const abm_state_schema *abm_state_schema_by_kind(int kind);

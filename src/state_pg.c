@@ -31,6 +31,9 @@ abm_state_report(const abm_error *err)
 		case ABM_ERR_MISMATCH:
 			code = ERRCODE_INVALID_PARAMETER_VALUE;
 			break;
+		case ABM_ERR_LIMIT:
+			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+			break;
 		default:
 			code = ERRCODE_INVALID_TEXT_REPRESENTATION;
 			break;
@@ -38,6 +41,7 @@ abm_state_report(const abm_error *err)
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg("%s", err->status == ABM_ERR_RANGE ? "abm state value out of range"
+					: err->status == ABM_ERR_LIMIT ? "abm state too large"
 					: err->status == ABM_ERR_VERSION ? "unsupported abm state format version"
 					: err->status == ABM_ERR_MISMATCH ? "abm states cannot be merged"
 					: "malformed abm state"),
@@ -58,15 +62,155 @@ row_buffer(const abm_state_schema *schema, uint32 maxrows)
 	return palloc(sizeof(int64) * maxrows * schema->ncols);
 }
 
+/* ---- expanded states (schemas with rows) ---- */
+
+static Size expanded_flat_size(ExpandedObjectHeader *eohptr);
+static void expanded_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods expanded_methods = {
+	expanded_flat_size,
+	expanded_flatten
+};
+
+static void *
+context_alloc(void *ctx, size_t size)
+{
+	return MemoryContextAllocExtended((MemoryContext) ctx, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+}
+
+static void
+context_release(void *ctx, void *p)
+{
+	pfree(p);
+}
+
+/* The abm expanded state a datum points at, or NULL. */
+static AbmExpandedState *
+expanded_of(Datum value, const abm_state_schema *schema)
+{
+	ExpandedObjectHeader *eoh;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(value)))
+		return NULL;
+	eoh = DatumGetEOHP(value);
+	if (eoh->eoh_methods != &expanded_methods)
+		return NULL;
+	if (((AbmExpandedState *) eoh)->st.schema != schema)
+		elog(ERROR, "%s function got a %s state", schema->type_name,
+			 ((AbmExpandedState *) eoh)->st.schema->type_name);
+	return (AbmExpandedState *) eoh;
+}
+
+/* The state of an expanded object, rows sorted, without copying. */
+static void
+expanded_view(AbmExpandedState *e, abm_state *out)
+{
+	abm_rowset_finish(&e->rows, &e->st);
+	memcpy(out, &e->st, ABM_STATE_SIZE(e->st.schema->nscalars));
+}
+
+static Size
+expanded_flat_size(ExpandedObjectHeader *eohptr)
+{
+	AbmExpandedState *e = (AbmExpandedState *) eohptr;
+	size_t		len;
+
+	abm_rowset_finish(&e->rows, &e->st);
+	len = abm_state_native_size(&e->st);
+	if (len > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too large", e->st.schema->type_name),
+				 errdetail("The state would take %zu bytes; a value is limited to 1 GB.", len)));
+	return VARHDRSZ + len;
+}
+
+static void
+expanded_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	AbmExpandedState *e = (AbmExpandedState *) eohptr;
+
+	abm_rowset_finish(&e->rows, &e->st);
+	Assert(allocated_size == VARHDRSZ + abm_state_native_size(&e->st));
+	SET_VARSIZE(result, allocated_size);
+	abm_state_to_native(&e->st, (uint8 *) VARDATA(result));
+}
+
+static AbmExpandedState *
+expanded_new(const abm_state_schema *schema, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "abm state", ALLOCSET_SMALL_SIZES);
+	AbmExpandedState *e = MemoryContextAllocZero(cxt, offsetof(AbmExpandedState, st) +
+												 ABM_STATE_SIZE(schema->nscalars));
+	abm_allocator mem = {context_alloc, context_release, cxt};
+
+	EOH_init_header(&e->hdr, &expanded_methods, cxt);
+	abm_state_init(&e->st, schema);
+	abm_rowset_init(&e->rows, schema, mem);
+	return e;
+}
+
+/* Merge a decoded state into an expanded one (scalars by their rules, rows by key). */
+static void
+expanded_merge(AbmExpandedState *e, const abm_state *b)
+{
+	abm_state	scalars;
+	abm_error	err;
+
+	memcpy(&scalars, b, ABM_STATE_SIZE(b->schema->nscalars));
+	scalars.rows = NULL;
+	scalars.nrows = 0;
+	e->st.rows = NULL;
+	e->st.nrows = 0;
+	if (abm_state_merge(&e->st, &scalars, NULL, 0, &err) != ABM_OK ||
+		abm_rowset_add_state(&e->rows, b, 1, &err) != ABM_OK)
+		abm_state_report(&err);
+}
+
+AbmExpandedState *
+abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
+{
+	MemoryContext aggcontext;
+	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	AbmExpandedState *e;
+	abm_state	b;
+
+	if (!PG_ARGISNULL(argno))
+	{
+		Datum		d = PG_GETARG_DATUM(argno);
+
+		e = expanded_of(d, schema);
+		if (e != NULL && in_aggregate && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+			return e;
+	}
+	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext);
+	if (!PG_ARGISNULL(argno))
+	{
+		abm_state_from_datum(PG_GETARG_DATUM(argno), schema, &b);
+		expanded_merge(e, &b);
+	}
+	return e;
+}
+
 void
 abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out)
 {
-	struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
-	const uint8 *bytes = (const uint8 *) VARDATA_ANY(v);
-	size_t		len = VARSIZE_ANY_EXHDR(v);
-	uint32		maxrows = abm_state_payload_max_rows(schema, len);
+	AbmExpandedState *e = expanded_of(value, schema);
+	struct varlena *v;
+	const uint8 *bytes;
+	size_t		len;
+	uint32		maxrows;
 	abm_error	err;
 
+	if (e != NULL)
+	{
+		expanded_view(e, out);
+		return;
+	}
+	v = PG_DETOAST_DATUM_PACKED(value);
+	bytes = (const uint8 *) VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	maxrows = abm_state_payload_max_rows(schema, len);
 	if (abm_state_from_payload(schema, bytes, len, out, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
 		abm_state_report(&err);
 }
@@ -209,6 +353,16 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 
+	if (schema->ncols > 0)
+	{
+		/* rows: merged by key into the aggregate's expanded state */
+		AbmExpandedState *e = abm_state_expanded_mutable(fcinfo, 0, schema);
+
+		abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
+		expanded_merge(e, &b);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
+	}
+
 	/*
 	 * rollup() over stored states, the per-row case: a plain native state
 	 * (not compressed or toasted: short ones are stored with a 1-byte
@@ -289,6 +443,36 @@ abm_state_subtract_common(FunctionCallInfo fcinfo, const abm_state_schema *schem
 	}
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();		/* nothing to take from: recompute */
+	if (schema->ncols > 0)
+	{
+		/* rows: taken out of the aggregate's expanded state by key */
+		AbmExpandedState *e;
+		abm_state	scalars;
+		int			i;
+
+		for (i = 0; i < schema->nscalars; i++)
+			if (schema->scalars[i].merge != ABM_MERGE_SUM)
+				PG_RETURN_NULL();
+		e = abm_state_expanded_mutable(fcinfo, 0, schema);
+		abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
+		memcpy(&scalars, &b, ABM_STATE_SIZE(schema->nscalars));
+		scalars.rows = NULL;
+		scalars.nrows = 0;
+		e->st.rows = NULL;
+		e->st.nrows = 0;
+		switch (abm_state_subtract(&e->st, &scalars, &err))
+		{
+			case ABM_OK:
+				break;
+			case ABM_ERR_MISMATCH:
+				PG_RETURN_NULL();
+			default:
+				abm_state_report(&err);
+		}
+		if (abm_rowset_add_state(&e->rows, &b, -1, &err) != ABM_OK)
+			abm_state_report(&err);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
+	}
 	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
 	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &a);
 	switch (abm_state_subtract(&a, &b, &err))

@@ -18,6 +18,7 @@
 #include "fuzz.h"
 #include "state.h"
 #include "nps.h"
+#include "survival.h"
 
 
 /*
@@ -32,12 +33,14 @@ static const abm_state_field fuzz_surv_fields[] = {
 };
 static const char *const fuzz_surv_cols[] = {"time", "events", "censored"};
 static const abm_state_schema fuzz_surv_schema = {
-	"fuzz_surv_state", 201, 3, fuzz_surv_fields, 3, fuzz_surv_cols, NULL, "param"
+	.type_name = "fuzz_surv_state", .kind = 201, .nscalars = 3, .scalars = fuzz_surv_fields,
+	.ncols = 3, .col_names = fuzz_surv_cols, .param_name = "param"
 };
 
 static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_nps_schema,
 	&abm_csat_schema,
+	&abm_survival_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))

@@ -12,6 +12,8 @@
 #include "nps.h"
 #include "state.h"
 #include "stats.h"
+#include "survival.h"
+#include "survival_expected.h"
 #include "unit.h"
 
 static int
@@ -497,7 +499,7 @@ static const abm_state_field toy_fields[] = {
 };
 static const char *const toy_cols[] = {"time", "events", "censored"};
 static const abm_state_schema toy_schema = {
-	"toy_state", 200, 3, toy_fields, 3, toy_cols, NULL, NULL
+	.type_name = "toy_state", .kind = 200, .nscalars = 3, .scalars = toy_fields, .ncols = 3, .col_names = toy_cols
 };
 
 static abm_status
@@ -621,7 +623,7 @@ test_text_long_field_name(void)
 	static const abm_state_field long_fields[] = {
 		{"a_field_name_much_longer_than_any_of_the_states_of_abm_has_today", ABM_MERGE_SUM, 1},
 	};
-	static const abm_state_schema long_schema = {"long_state", 201, 1, long_fields, 0, NULL, NULL, NULL};
+	static const abm_state_schema long_schema = {.type_name = "long_state", .kind = 201, .nscalars = 1, .scalars = long_fields};
 	abm_state	s,
 				back;
 	abm_error	err;
@@ -803,6 +805,168 @@ test_nps_class_of(void)
 	CHECK(abm_nps_class_enum.labels[NPS_PROMOTERS].code == NPS_CLASS_CODE_PROMOTER);
 }
 
+/* ---- Kaplan-Meier, against R's survfit (survival_expected.h) ---- */
+
+/*
+ * R's value and ours agree: both NaN (R's NA or NaN), the same infinity, or
+ * within 1e-9, relative above 1.
+ */
+static int
+km_same(double got, double want)
+{
+	if (isnan(want))
+		return isnan(got);
+	if (isinf(want))
+		return got == want;
+	return fabs(got - want) <= 1e-9 * fmax(1, fabs(want));
+}
+
+static int	km_compared;
+
+static void
+km_check(double got, double want, const char *what, const km_expected_case *c,
+		 const km_expected_band *b, long row)
+{
+	km_compared++;
+	if (km_same(got, want))
+		return;
+	printf("  %s%s%s %.3g [%ld] %s = %.17g, R %.17g\n", c->name, b ? " " : "",
+		   b ? b->conf_type : "", b ? b->confidence : 0.0, row, what, got, want);
+	unit_current_failed = 1;
+}
+
+static void
+test_km_against_r(void)
+{
+	size_t		ci,
+				bi,
+				i;
+
+	km_compared = 0;
+	for (ci = 0; ci < sizeof(km_expected) / sizeof(km_expected[0]); ci++)
+	{
+		const km_expected_case *c = &km_expected[ci];
+		abm_km_row *curve = malloc(c->n * sizeof(abm_km_row));
+
+		CHECK(curve != NULL);
+		if (curve == NULL)
+			return;
+		for (bi = 0; bi < c->nbands; bi++)
+		{
+			const km_expected_band *b = &c->bands[bi];
+			int			type = abm_km_conf_type_parse(b->conf_type);
+			double		med,
+						lo,
+						hi;
+
+			CHECK(type >= 0);
+			CHECK(abm_km_curve(c->time, c->events, c->censored, c->n, b->confidence,
+							   (abm_km_conf_type) type, curve) == 0);
+			for (i = 0; i < c->n; i++)
+			{
+				const abm_km_row *r = &curve[i];
+
+				km_check(r->time, c->r_time[i], "time", c, b, (long) i);
+				km_check((double) r->at_risk, (double) c->n_risk[i], "at_risk", c, b, (long) i);
+				km_check((double) r->events, (double) c->n_event[i], "events", c, b, (long) i);
+				km_check((double) r->censored, (double) c->n_censor[i], "censored", c, b, (long) i);
+				km_check(r->survival, c->surv[i], "survival", c, b, (long) i);
+				km_check(r->std_err, c->std_err[i], "std_err", c, b, (long) i);
+				km_check(r->lower, b->lower[i], "lower", c, b, (long) i);
+				km_check(r->upper, b->upper[i], "upper", c, b, (long) i);
+			}
+			abm_km_median(curve, c->n, &med, &lo, &hi);
+			km_check(med, b->median, "median", c, b, -1);
+			km_check(lo, b->median_lower, "median lower", c, b, -1);
+			km_check(hi, b->median_upper, "median upper", c, b, -1);
+		}
+		/* curve holds the last band's rows: S does not depend on the band */
+		for (i = 0; i < c->nat; i++)
+			km_check(abm_km_survival_at(curve, c->n, c->at[i]), c->at_surv[i],
+					 "survival_at", c, NULL, (long) i);
+		for (i = 0; i < c->nrmean; i++)
+		{
+			double		se;
+
+			km_check(abm_km_rmean(curve, c->n, c->horizon[i], &se), c->rmean[i],
+					 "rmean", c, NULL, (long) i);
+			km_check(se, c->rmean_se[i], "se(rmean)", c, NULL, (long) i);
+		}
+		free(curve);
+	}
+	/* the generated header was read in full */
+	CHECK(km_compared > 30000);
+}
+
+static void
+test_km_edges(void)
+{
+	static const double t[] = {0, 1, 2};
+	static const int64_t d[] = {0, 2, 1},
+				cen[] = {3, 0, 0},
+				neg[] = {0, -1, 0},
+				huge[] = {INT64_MAX, 1, 0};
+	static const double unsorted[] = {0, 2, 1},
+				tied[] = {0, 1, 1},
+				nan_t[] = {0, NAN, 2},
+				inf_t[] = {0, 1, INFINITY};
+	abm_km_row r[3];
+	double		m,
+				lo,
+				hi,
+				se;
+
+	CHECK(abm_km_conf_type_parse("log") == ABM_KM_LOG);
+	CHECK(abm_km_conf_type_parse("log-log") == ABM_KM_LOG_LOG);
+	CHECK(abm_km_conf_type_parse("loglog") == ABM_KM_LOG_LOG);
+	CHECK(abm_km_conf_type_parse("plain") == ABM_KM_PLAIN);
+	CHECK(abm_km_conf_type_parse("Log") == -1);
+	CHECK(abm_km_conf_type_parse("none") == -1);
+	CHECK(abm_km_conf_type_parse("") == -1);
+
+	/* empty: no rows, and every summary NaN */
+	CHECK(abm_km_curve(NULL, NULL, NULL, 0, 0.95, ABM_KM_LOG, NULL) == 0);
+	abm_km_median(NULL, 0, &m, &lo, &hi);
+	CHECK(isnan(m) && isnan(lo) && isnan(hi));
+	CHECK(isnan(abm_km_survival_at(NULL, 0, 1)));
+	se = 0;
+	CHECK(isnan(abm_km_rmean(NULL, 0, 1, &se)) && isnan(se));
+
+	/* not a curve */
+	CHECK(abm_km_curve(t, neg, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(t, d, neg, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(t, huge, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(unsorted, d, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(tied, d, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(nan_t, d, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+	CHECK(abm_km_curve(inf_t, d, cen, 3, 0.95, ABM_KM_LOG, r) == -1);
+
+	/* 3 censored at 0, then 2 of 3 churn at 1 and the last at 2 */
+	CHECK(abm_km_curve(t, d, cen, 3, 0.95, ABM_KM_PLAIN, r) == 0);
+	CHECK(r[0].at_risk == 6 && r[1].at_risk == 3 && r[2].at_risk == 1);
+	CHECK(r[0].survival == 1 && r[0].std_err == 0 && r[0].lower == 1 && r[0].upper == 1);
+	CHECK_NEAR(r[1].survival, 1.0 / 3, 1e-15);
+	CHECK_NEAR(r[1].std_err, sqrt(2.0 / 3), 1e-15);
+	CHECK(r[2].survival == 0 && isinf(r[2].std_err) && isnan(r[2].lower) && isnan(r[2].upper));
+	CHECK(abm_km_survival_at(r, 3, -1) == 1);
+	CHECK(abm_km_survival_at(r, 3, 0) == 1);
+	CHECK(abm_km_survival_at(r, 3, 1.5) == r[1].survival);
+	CHECK(abm_km_survival_at(r, 3, 2) == 0);
+	CHECK(abm_km_survival_at(r, 3, INFINITY) == 0);
+	CHECK(isnan(abm_km_survival_at(r, 3, NAN)));
+	CHECK_NEAR(abm_km_rmean(r, 3, 5, NULL), 1 + 1.0 / 3, 1e-15);
+	CHECK(isnan(abm_km_rmean(r, 3, -0.5, &se)) && isnan(se));
+	CHECK(isnan(abm_km_rmean(r, 3, INFINITY, &se)));
+	CHECK(isnan(abm_km_rmean(r, 3, NAN, &se)));
+	CHECK(abm_km_rmean(r, 3, 0, &se) == 0 && se == 0);
+
+	/* a confidence outside (0, 1) has no band */
+	CHECK(abm_km_curve(t, d, cen, 3, 1, ABM_KM_LOG, r) == 0);
+	CHECK(isnan(r[1].lower) && isnan(r[1].upper) && r[1].survival > 0);
+	abm_km_median(r, 3, &m, &lo, &hi);
+	CHECK(m == 1 && isnan(lo) && isnan(hi));
+}
+
 int
 main(void)
 {
@@ -830,6 +994,8 @@ main(void)
 		{"nps edge cases", test_nps_edges},
 		{"nps difference margin", test_nps_diff_margin},
 		{"nps class of a score", test_nps_class_of},
+		{"kaplan-meier agrees with R survfit", test_km_against_r},
+		{"kaplan-meier edge cases", test_km_edges},
 	};
 
 	return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
