@@ -86,6 +86,13 @@ text_seed 'v2 satisfied=3 responses=4'
 text_seed 'v2 subjects=5 first=1 last=7 param=2.5 rows=[1:2:0,3:1:1,7:0:1]'
 text_seed 'v2 subjects=5 first=1 last=7 rows=[1:2:0,3:1:1,7:0:1]'
 text_seed 'v3 detractors=3 passives=5 promoters=12'
+# survival_state: float time keys
+text_seed 'v2 rows=[0:0:1,3:2:0,7.5:1:1]'
+text_seed 'v2 rows=[0.1:1:0,0.30000000000000004:0:2,1e300:1:1]'
+text_seed 'v2 rows=[3:0:0]'
+text_seed 'v2 rows=[-1:1:0]'
+text_seed 'v2 rows=[-0:1:0,0:1:0]'
+text_seed 'v2 rows=[2.5e-324:1:0,5e-324:1:0]'
 text_seed 'v'
 text_seed 'v99999999999999999999 detractors=3 passives=5 promoters=12'  # version past int64: a version error
 text_seed ''
@@ -147,4 +154,6 @@ bin_seed "\x02\x01\x00\x00$(le64 3)$(le64 5)$(le64 12)"     # native nps_state
 bin_seed "\x02\x01\x01\x00$(le64 3)$(le64 5)$(le64 12)\x9a\x99\x99\x99\x99\x99\xe9\x3f"  # with confidence 0.8
 bin_seed "\x02\x02\x00\x00$(le64 3)$(le64 4)"               # native csat_state
 bin_seed "\x02\x01\x00\x01$(le64 3)$(le64 5)$(le64 12)"     # reserved byte set
+bin_seed "\x02\x00$(u32 2)\x40\x08\x00\x00\x00\x00\x00\x00$(i64 2)$Z\x40\x1e\x00\x00\x00\x00\x00\x00$(i64 1)$(i64 1)"   # survival v2
+bin_seed "\x02\x03\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00$(le64 4613937818241073152)$(le64 2)$(le64 0)$(le64 4620693217682128896)$(le64 1)$(le64 1)"  # native survival
 bin_seed "\x02\xc9\x00\x00$(le64 5)$(le64 1)$(le64 7)\x01\x00\x00\x00\x00\x00\x00\x00$(le64 3)$(le64 1)$(le64 0)"  # native rows

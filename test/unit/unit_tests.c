@@ -967,6 +967,126 @@ test_km_edges(void)
 	CHECK(m == 1 && isnan(lo) && isnan(hi));
 }
 
+
+/* ---- row sets: the per-row path of states with rows ---- */
+
+static void *
+test_alloc(void *ctx, size_t size)
+{
+	size_t	   *budget = ctx;
+
+	if (budget != NULL)
+	{
+		if (size > *budget)
+			return NULL;
+		*budget -= size;
+	}
+	return malloc(size);
+}
+
+static void
+test_release(void *ctx, void *p)
+{
+	(void) ctx;
+	free(p);
+}
+
+/* Rows added in any order, with repeats, give the merge of one-row states. */
+static void
+test_rowset_matches_merge(void)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	abm_rowset	rs;
+	abm_state	got,
+				want,
+				one;
+	int64_t		want_rows[2 * 3 * 300],
+				buf[2 * 3 * 300],
+				row[3];
+	abm_error	err;
+	int			i;
+	char		a[8192],
+				b[8192];
+
+	abm_rowset_init(&rs, &abm_survival_schema, mem);
+	abm_state_init(&want, &abm_survival_schema);
+	abm_state_init(&got, &abm_survival_schema);
+	for (i = 0; i < 1000; i++)
+	{
+		/* times 0, 0.5, 1, ... 149.5 in a scrambled order, events or censored */
+		double		t = (double) ((i * 7919) % 300) / 2;
+		int64_t		deltas[2] = {i % 3 == 0, i % 3 != 0};
+		uint32_t	cap = want.nrows + 1;
+
+		CHECK(abm_rowset_add(&rs, abm_float_key(t), deltas, &err) == ABM_OK);
+		abm_state_init(&one, &abm_survival_schema);
+		row[0] = abm_float_key(t);
+		row[1] = deltas[0];
+		row[2] = deltas[1];
+		one.rows = row;
+		one.nrows = 1;
+		CHECK(abm_state_merge(&want, &one, buf, cap, &err) == ABM_OK);
+		memcpy(want_rows, want.rows, sizeof(int64_t) * 3 * want.nrows);
+		want.rows = want_rows;
+	}
+	abm_rowset_finish(&rs, &got);
+	CHECK(got.nrows == 300 && want.nrows == 300);
+	CHECK(abm_state_validate(&got, &err) == ABM_OK);
+	abm_state_to_text(&got, a, sizeof(a));
+	abm_state_to_text(&want, b, sizeof(b));
+	CHECK_STR(a, b);
+
+	/* taking every row back out leaves nothing: all-zero rows are dropped */
+	CHECK(abm_rowset_add_state(&rs, &want, -1, &err) == ABM_OK);
+	abm_rowset_finish(&rs, &got);
+	CHECK(got.nrows == 0 && got.rows == NULL);
+	/* a count that would go negative, or a row that is not there */
+	row[0] = abm_float_key(1);
+	{
+		int64_t		minus[2] = {-1, 0};
+
+		CHECK(abm_rowset_add(&rs, row[0], minus, &err) == ABM_ERR_RANGE);
+		CHECK(abm_rowset_add(&rs, abm_float_key(1e9), minus, &err) == ABM_ERR_RANGE);
+	}
+	abm_rowset_free(&rs);
+}
+
+/* Counts overflow, and memory runs out, as errors. */
+static void
+test_rowset_limits(void)
+{
+	size_t		budget = 4096;
+	abm_allocator mem = {test_alloc, test_release, &budget};
+	abm_rowset	rs;
+	abm_error	err;
+	int64_t		big[2] = {INT64_MAX, 0},
+				one[2] = {1, 0};
+	int			i;
+	abm_status	st = ABM_OK;
+
+	abm_rowset_init(&rs, &abm_survival_schema, mem);
+	CHECK(abm_rowset_add(&rs, abm_float_key(1), big, &err) == ABM_OK);
+	CHECK(abm_rowset_add(&rs, abm_float_key(1), one, &err) == ABM_ERR_RANGE);
+	for (i = 0; i < 1000 && st == ABM_OK; i++)
+		st = abm_rowset_add(&rs, abm_float_key(i + 2), one, &err);
+	CHECK(st == ABM_ERR_LIMIT && err.status == ABM_ERR_LIMIT);
+	abm_rowset_free(&rs);
+}
+
+/* Float keys sort as their doubles; -0 is 0. */
+static void
+test_float_keys(void)
+{
+	static const double v[] = {-1e300, -2.5, -1, -5e-324, 0, 5e-324, 1, 2.5, 1e300};
+	size_t		i;
+
+	for (i = 0; i + 1 < sizeof(v) / sizeof(v[0]); i++)
+		CHECK(abm_float_key(v[i]) < abm_float_key(v[i + 1]));
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		CHECK(abm_float_of_key(abm_float_key(v[i])) == v[i]);
+	CHECK(abm_float_key(-0.0) == abm_float_key(0.0));
+}
+
 int
 main(void)
 {
@@ -996,6 +1116,9 @@ main(void)
 		{"nps class of a score", test_nps_class_of},
 		{"kaplan-meier agrees with R survfit", test_km_against_r},
 		{"kaplan-meier edge cases", test_km_edges},
+		{"row set equals merging one-row states", test_rowset_matches_merge},
+		{"row set limits", test_rowset_limits},
+		{"float keys sort as doubles", test_float_keys},
 	};
 
 	return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
