@@ -33,6 +33,9 @@ CREATE MATERIALIZED VIEW nps_daily AS
 SELECT answered_on, analytics.nps_agg(score) AS st FROM answers GROUP BY answered_on;
 CREATE TABLE stored_states (label text, st analytics.nps_state);
 INSERT INTO stored_states VALUES ('all', (SELECT analytics.rollup(st) FROM nps_daily)), ('none', NULL);
+CREATE TABLE stored_survival (cohort int, st analytics.survival_state);
+INSERT INTO stored_survival
+SELECT g % 5, analytics.survival_agg((g * 37 % 400) / 7.0::float8, g % 3 = 0) FROM generate_series(1, 2000) g GROUP BY 1;
 SQL
 
 "$ABM_PGBIN/pg_dump" -Fc -f "$work/dump" "$src"
@@ -42,6 +45,7 @@ snapshot() {
 	abm_psql -d "$1" -At <<'SQL'
 SET search_path = public, analytics;
 SELECT 'accounts', count(*), string_agg(stage::text, ',' ORDER BY account_id) FROM accounts;
+SELECT 'survival', string_agg(format('%s %s %s', cohort, median_lifetime(st), st), ';' ORDER BY cohort) FROM stored_survival;
 SELECT 'stages', string_agg(s || '=' || n, ',' ORDER BY s) FROM (SELECT stage s, count(*) n FROM accounts GROUP BY 1) x;
 SELECT 'answers', count(*), sum(score), string_agg(DISTINCT class::text, ',') FROM answers;
 SELECT 'daily', count(*), string_agg(st::text, ';' ORDER BY answered_on) FROM nps_daily;

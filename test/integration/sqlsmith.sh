@@ -38,6 +38,12 @@ FROM generate_series(1, 3000) g;
 CREATE TABLE daily_states AS SELECT answered_on, nps_agg(score) AS st FROM smith_answers GROUP BY 1;
 CREATE MATERIALIZED VIEW quarter_states AS SELECT date_trunc('quarter', answered_on) AS q, rollup(st) AS st FROM daily_states GROUP BY 1;
 CREATE TABLE daily_csat AS SELECT answered_on, csat_agg(1 + score % 5) AS st FROM smith_answers GROUP BY 1;
+CREATE TABLE smith_lifetimes AS
+SELECT g AS account_id, (g * 37) % 400 AS days, (g * 37) % 400 / 365.25 AS years,
+       make_interval(days => (g * 37) % 400) AS tenure, g % 3 = 0 AS churned
+FROM generate_series(1, 300) g;
+CREATE TABLE cohort_survival AS
+SELECT account_id % 12 AS cohort, survival_agg(days, churned) AS st FROM smith_lifetimes GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -50,7 +56,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 
