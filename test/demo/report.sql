@@ -171,3 +171,37 @@ SELECT c.industry, count(*) OVER () AS industries,
        nps(c.st) = s.nps AND nps_margin(c.st, 0.9) = s.margin90 AS "equals one node"
 FROM coordinator c JOIN single_node s USING (industry)
 ORDER BY c.industry;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(h) Customer lifetimes, Kaplan-Meier (survival_agg): an account''s lifetime runs'
+\echo '    from its first subscription to the end of its last; accounts still paying on'
+\echo '    2026-06-30 are censored there.  Median lifetime with its 95% interval, the'
+\echo '    share still a customer after 1 and 2 years, and the mean lifetime within 3 years.'
+CREATE TEMP TABLE account_lifetimes AS
+SELECT s.account_id, a.size_band,
+       coalesce(CASE WHEN bool_and(s.ended_on IS NOT NULL) THEN max(s.ended_on) END, date '2026-06-30')
+         - min(s.started_on) AS days,
+       bool_and(s.ended_on IS NOT NULL) AS churned
+FROM subscriptions s JOIN accounts a USING (account_id)
+GROUP BY s.account_id, a.size_band;
+WITH km AS (
+	SELECT size_band, survival_agg(days, churned) AS st FROM account_lifetimes GROUP BY ROLLUP (size_band)
+)
+SELECT coalesce(size_band, 'all customers') AS segment,
+       subjects(st) AS customers, churned(st) AS churned,
+       coalesce(median_lifetime(st)::text, 'not reached') AS "median days",
+       coalesce(i.lower::text, '-') AS "95% low", coalesce(i.upper::text, '-') AS "95% high",
+       round(survival_at(st, 365)::numeric, 3) AS "still after 1y",
+       round(survival_at(st, 730)::numeric, 3) AS "after 2y",
+       round(restricted_mean_lifetime(st, 1095)::numeric, 0) AS "mean days within 3y"
+FROM km CROSS JOIN LATERAL median_lifetime_interval(st) i
+ORDER BY size_band IS NULL, CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
+
+\echo 'the steps of the curve of all customers: the days on which customers churned (most'
+\echo 'at a contract anniversary), with R survfit''s log-scale 95% band (survival_curve)'
+SELECT c.time AS day, c.at_risk AS "at risk", c.events AS churned,
+       round(c.survival::numeric, 3) AS "S(t)", round(c.lower::numeric, 3) AS "95% low", round(c.upper::numeric, 3) AS "95% high"
+FROM survival_curve((SELECT survival_agg(days, churned) FROM account_lifetimes)) c
+WHERE c.events > 0
+ORDER BY c.time;
