@@ -651,12 +651,22 @@ abm_float_of_key(int64_t key)
 
 /* ---- row sets ---- */
 
+/*
+ * A full 64-bit mix of the key (the finalizer of MurmurHash3): float keys
+ * of whole numbers differ only in their high bits, which a plain
+ * multiplicative hash would leave out of the slot index.
+ */
 static uint32_t
 key_hash(int64_t key)
 {
-	uint64_t	h = (uint64_t) key * UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t	h = (uint64_t) key;
 
-	return (uint32_t) (h >> 32);
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (uint32_t) h;
 }
 
 void
