@@ -831,6 +831,72 @@ compare_keys(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Sort rows by key: a least-significant-digit radix sort, one pass per key
+ * byte that is not the same in every row (the sign bit flipped, so that
+ * signed keys sort as unsigned), O(rows) however many distinct keys.
+ * Falls back to qsort for few rows, or when no scratch memory is had.
+ */
+static void
+sort_rows(abm_rowset *rs)
+{
+	size_t		ncols = (size_t) rs->schema->ncols,
+				rowbytes = sizeof(int64_t) * ncols,
+				n = rs->nrows,
+				i;
+	int64_t    *from = rs->cells,
+			   *to;
+	int			byte;
+
+	/* scratch of the full capacity: it may become the cells */
+	if (n < 256 || (to = rs->mem.alloc(rs->mem.ctx, rowbytes * rs->cap)) == NULL)
+	{
+		qsort(rs->cells, n, rowbytes, compare_keys);
+		return;
+	}
+	for (byte = 0; byte < 8; byte++)
+	{
+		size_t		count[256] = {0},
+					pos = 0;
+		int			shift = 8 * byte,
+					d;
+
+		for (i = 0; i < n; i++)
+			count[(((uint64_t) from[i * ncols] ^ UINT64_C(0x8000000000000000)) >> shift) & 0xff]++;
+		for (d = 0; d < 256; d++)
+		{
+			size_t		c = count[d];
+
+			if (c == n)
+				break;			/* every row has this byte: nothing to do */
+			count[d] = pos;
+			pos += c;
+		}
+		if (d < 256)
+			continue;
+		for (i = 0; i < n; i++)
+		{
+			size_t		b = (((uint64_t) from[i * ncols] ^ UINT64_C(0x8000000000000000)) >> shift) & 0xff;
+
+			memcpy(to + count[b]++ * ncols, from + i * ncols, rowbytes);
+		}
+		{
+			int64_t    *t = from;
+
+			from = to;
+			to = t;
+		}
+	}
+	if (from != rs->cells)
+	{
+		/* the sorted rows are in the scratch buffer: it becomes the cells */
+		rs->mem.release(rs->mem.ctx, rs->cells);
+		rs->cells = from;
+	}
+	else
+		rs->mem.release(rs->mem.ctx, to);
+}
+
 void
 abm_rowset_finish(abm_rowset *rs, abm_state *s)
 {
@@ -858,7 +924,7 @@ abm_rowset_finish(abm_rowset *rs, abm_state *s)
 			}
 		}
 		rs->nrows = kept;
-		qsort(rs->cells, rs->nrows, sizeof(int64_t) * ncols, compare_keys);
+		sort_rows(rs);
 		if (rs->nslots > 0)
 			rehash(rs);
 		rs->sorted = 1;

@@ -1073,6 +1073,51 @@ test_rowset_limits(void)
 	abm_rowset_free(&rs);
 }
 
+/* Many rows, negative and positive keys: sorted once read, and still addable after. */
+static void
+test_rowset_sorts(void)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	abm_rowset	rs;
+	abm_state	s;
+	abm_error	err;
+	uint64_t	x = 88172645463325252u;
+	int64_t		one[2] = {1, 0},
+				total = 0;
+	uint32_t	r;
+	int			i,
+				ok = 1;
+
+	abm_rowset_init(&rs, &abm_survival_schema, mem);
+	abm_state_init(&s, &abm_survival_schema);
+	for (i = 0; i < 20000; i++)
+	{
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;			/* xorshift: keys spread over the int64 range, with repeats */
+		CHECK(abm_rowset_add(&rs, (int64_t) (x & ~UINT64_C(0xffffffffff00)), one, &err) == ABM_OK);
+		if (i == 10000)
+		{
+			abm_rowset_finish(&rs, &s);	/* read halfway, then add more */
+			CHECK(s.nrows > 0);
+		}
+	}
+	CHECK(abm_rowset_add(&rs, INT64_MIN, one, &err) == ABM_OK);
+	CHECK(abm_rowset_add(&rs, INT64_MAX, one, &err) == ABM_OK);
+	abm_rowset_finish(&rs, &s);
+	for (r = 0; r < s.nrows; r++)
+	{
+		if (r > 0 && s.rows[r * 3] <= s.rows[(r - 1) * 3])
+			ok = 0;
+		total += s.rows[r * 3 + 1];
+	}
+	CHECK(ok);
+	CHECK(total == 20002);
+	CHECK(s.nrows > 300);
+	CHECK(s.rows[0] == INT64_MIN && s.rows[(s.nrows - 1) * 3] == INT64_MAX);
+	abm_rowset_free(&rs);
+}
+
 /* Float keys sort as their doubles; -0 is 0. */
 static void
 test_float_keys(void)
@@ -1118,6 +1163,7 @@ main(void)
 		{"kaplan-meier edge cases", test_km_edges},
 		{"row set equals merging one-row states", test_rowset_matches_merge},
 		{"row set limits", test_rowset_limits},
+		{"row set sorts many keys", test_rowset_sorts},
 		{"float keys sort as doubles", test_float_keys},
 	};
 
