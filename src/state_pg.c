@@ -171,18 +171,19 @@ AbmExpandedState *
 abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
 {
 	MemoryContext aggcontext;
-	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	bool		in_aggregate;
 	AbmExpandedState *e;
 	abm_state	b;
 
-	if (!PG_ARGISNULL(argno))
+	/* the per-row case: the aggregate's own read-write object */
+	if (!PG_ARGISNULL(argno) && abm_in_aggregate(fcinfo) &&
+		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(argno))))
 	{
-		Datum		d = PG_GETARG_DATUM(argno);
-
-		e = expanded_of(d, schema);
-		if (e != NULL && in_aggregate && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		e = expanded_of(PG_GETARG_DATUM(argno), schema);
+		if (likely(e != NULL))
 			return e;
 	}
+	in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext);
 	if (!PG_ARGISNULL(argno))
 	{
