@@ -7,10 +7,10 @@ PGFILEDESC = "abm - retention and account-based marketing analytics"
 
 # Pure C (no PostgreSQL headers): unit-tested and fuzzed without a server.
 CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/stats.o \
-	src/nps.o src/schemas.o src/survival.o
+	src/nps.o src/schemas.o src/survival.o src/churn.o
 # fmgr glue.
 PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.o \
-	src/state_pg.o src/nps_pg.o src/survival_pg.o
+	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # The install and upgrade scripts are assembled from src/sql: each
@@ -21,7 +21,7 @@ UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel survival distributed bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel survival churn distributed bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config

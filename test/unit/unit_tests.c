@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "churn.h"
 #include "label_enum.h"
 #include "lifecycle_stage.h"
 #include "nps.h"
@@ -1118,6 +1119,28 @@ test_rowset_sorts(void)
 	abm_rowset_free(&rs);
 }
 
+/* Churn over counts and compounding, against the formulas written out. */
+static void
+test_churn_arithmetic(void)
+{
+	double		r;
+
+	CHECK(abm_churn_rate_counts(100, 95, &r) == 0 && r == 0.05);
+	CHECK(abm_churn_rate_counts(0, 0, &r) == 0 && isnan(r));
+	CHECK(abm_churn_rate_counts(10, 11, &r) == -1);
+	CHECK(abm_churn_rate_counts(-1, 0, &r) == -1);
+	CHECK(abm_churn_rate_counts(INT64_MAX, 0, &r) == 0 && r == 1);
+	CHECK(abm_churn_rate_over(0.02, 12, &r) == 0 && fabs(r - (1 - pow(0.98, 12))) < 1e-15);
+	CHECK(abm_churn_rate_over(1, 3, &r) == 0 && r == 1);
+	CHECK(abm_churn_rate_over(0, 3, &r) == 0 && r == 0);
+	/* 1 - (1 - x)^12 = 12x - 66x^2 + ...: the digits of a small rate survive */
+	CHECK(abm_churn_rate_over(1e-12, 12, &r) == 0 && fabs(r - (1.2e-11 - 6.6e-23)) < 1e-26);
+	CHECK(abm_churn_rate_over(1.5, 12, &r) == -1);
+	CHECK(abm_churn_rate_over(NAN, 12, &r) == -1);
+	CHECK(abm_churn_rate_over(0.1, 0, &r) == -1);
+	CHECK(abm_churn_rate_over(0.1, INFINITY, &r) == -1);
+}
+
 /* Float keys sort as their doubles; -0 is 0. */
 static void
 test_float_keys(void)
@@ -1164,6 +1187,7 @@ main(void)
 		{"row set equals merging one-row states", test_rowset_matches_merge},
 		{"row set limits", test_rowset_limits},
 		{"row set sorts many keys", test_rowset_sorts},
+		{"churn over counts and compounding", test_churn_arithmetic},
 		{"float keys sort as doubles", test_float_keys},
 	};
 
