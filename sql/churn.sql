@@ -29,3 +29,90 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   'SELECT churn_rate_over(0.1, 0)',
   'SELECT churn_rate_over(0.1, ''Infinity'')'
 ]) q;
+
+-- churn_rate(started, ended, period): of the lifetimes [started, ended)
+-- active at the period's start lo, the share that ended by its end hi
+CREATE TABLE subs AS
+SELECT g AS id, g % 5 AS segment, d AS started,
+       CASE WHEN g % 4 = 0 THEN NULL ELSE d + abs(hashint4(g * 3)) % 500 END AS ended
+FROM generate_series(1, 20000) g, LATERAL (SELECT date '2024-01-01' + abs(hashint4(g)) % 700 AS d) x;
+-- against plain SQL, for every quarter of 2024 and 2025
+SELECT q::date AS quarter, r.churn_rate, r.churn_rate = p.rate AS equals_sql, r.customers_at_start, r.churned
+FROM generate_series(date '2024-01-01', date '2025-10-01', interval '3 months') q
+CROSS JOIN LATERAL (SELECT churn_rate(started, ended, daterange(q::date, (q + interval '3 months')::date)),
+                           customers_at_start(churn_agg(started, ended, daterange(q::date, (q + interval '3 months')::date))),
+                           churned(churn_agg(started, ended, daterange(q::date, (q + interval '3 months')::date)))
+                    FROM subs) r
+CROSS JOIN LATERAL (SELECT (count(*) FILTER (WHERE started <= q AND (ended IS NULL OR ended > q)
+                                              AND ended <= q + interval '3 months'))::float8
+                           / nullif(count(*) FILTER (WHERE started <= q AND (ended IS NULL OR ended > q)), 0) AS rate
+                    FROM subs) p
+ORDER BY q;
+
+-- every boundary: started = lo counts, ended = lo does not, ended = hi
+-- churned, an empty lifetime never counts, open-ended stays
+SELECT label, churn_rate(s, e, daterange('2025-01-01', '2025-02-01')) AS rate,
+       customers_at_start(churn_agg(s, e, daterange('2025-01-01', '2025-02-01'))) AS active
+FROM (VALUES ('started at lo, open', date '2025-01-01', NULL::date),
+             ('started at lo, ended at hi', '2025-01-01', '2025-02-01'),
+             ('ended at lo', '2024-06-01', '2025-01-01'),
+             ('ended the day after lo', '2024-06-01', '2025-01-02'),
+             ('ended the day after hi', '2024-06-01', '2025-02-02'),
+             ('empty lifetime at lo', '2025-01-01', '2025-01-01'),
+             ('started after lo', '2025-01-02', '2025-01-20'),
+             ('ended infinity', '2024-06-01', 'infinity')) v(label, s, e)
+GROUP BY ROLLUP (label) ORDER BY label NULLS LAST;
+-- timestamps with time zones: an instant, not a calendar day
+SET timezone = 'America/New_York';
+SELECT churn_rate(s, e, tstzrange('2025-03-01 00:00-05', '2025-04-01 00:00-04')) AS rate,
+       customers_at_start(churn_agg(s, e, tstzrange('2025-03-01 00:00-05', '2025-04-01 00:00-04'))) AS active
+FROM (VALUES (timestamptz '2025-02-28 23:59:59-05', timestamptz '2025-04-01 00:00-04'),
+             ('2025-03-01 00:00-05', '2025-04-01 00:00:01-04'),
+             ('2025-03-01 00:00:01-05', NULL),
+             ('2025-01-01 00:00-05', '2025-03-01 05:00+00')) v(s, e);
+RESET timezone;
+SELECT churn_rate(started, ended, daterange('2020-01-01', '2020-02-01')) AS no_one_active FROM subs;
+SELECT churn_rate(started, ended, daterange('2025-01-01', '2025-02-01')) AS no_rows FROM subs WHERE false;
+SELECT churn_rate(NULL::date, NULL, daterange('2025-01-01', '2025-02-01')) AS null_start,
+       churn_rate(date '2024-01-01', NULL, NULL::daterange) AS null_period;
+
+-- bad input: a clear error with its SQLSTATE
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
+  $$SELECT churn_rate(date '2025-01-05', date '2025-01-04', daterange('2025-01-01', '2025-02-01'))$$,
+  $$SELECT churn_rate(date '2025-01-05', NULL, 'empty'::daterange)$$,
+  $$SELECT churn_rate(date '2025-01-05', NULL, daterange('2025-01-01', NULL))$$,
+  $$SELECT churn_rate(date '2025-01-05', NULL, daterange('-infinity', '2025-01-01'))$$,
+  $$SELECT churn_rate(now(), NULL, tstzrange(now(), now() + interval '1 day', '(]'))$$,
+  $$SELECT churn_rate(date 'infinity', NULL, daterange('2025-01-01', '2025-02-01'))$$,
+  $$SELECT churn_rate(s, NULL, daterange(s, s + 30)) FROM (VALUES (date '2025-01-01'), (date '2025-01-02')) v(s)$$,
+  $$SELECT rollup(st) FROM (SELECT churn_agg(date '2025-01-01', NULL, daterange('2025-01-01', '2025-02-01')) AS st
+                           UNION ALL SELECT churn_agg(date '2025-01-01', NULL, daterange('2025-02-01', '2025-03-01'))) v$$,
+  $$SELECT 'v2 period_start=0 period_end=0 active=1 churned=0'::churn_state$$,
+  $$SELECT 'v2 period_start=0 period_end=10 active=1 churned=2'::churn_state$$,
+  $$SELECT 'v2 period_start=-9223372036854775808 period_end=-9223372036854775808 active=1 churned=0'::churn_state$$
+]) q;
+
+-- the state: text and binary forms, merging segments, parallel, windows
+SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) FROM subs;
+SELECT churn_state_send('v2 period_start=789004800000000 period_end=796780800000000 active=7 churned=2');
+SELECT (SELECT rollup(st) FROM (SELECT segment, churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS st
+                                FROM subs GROUP BY segment) x)::text
+     = (SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) FROM subs)::text AS rollup_equals_one_pass;
+CREATE TEMP TABLE churn_serial AS
+SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01'))::text AS st FROM subs;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT churn_rate(started, ended, daterange('2025-01-01', '2025-04-01')) FROM subs;
+SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01'))::text = (SELECT st FROM churn_serial)
+       AS parallel_equals_serial FROM subs;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT count(*) AS frames, bool_and(w.st = d.st) AS all_equal
+FROM (SELECT id, churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) OVER (ORDER BY id ROWS 500 PRECEDING)::text AS st
+      FROM subs WHERE id <= 2000) w
+CROSS JOIN LATERAL (SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01'))::text AS st FROM subs b
+                    WHERE b.id BETWEEN w.id - 500 AND w.id) d;

@@ -27,12 +27,15 @@ SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
        1 + abs(hashint4(g + 7)) % 5 AS csat,
        (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
        nps_class(abs(hashint4(g + 5)) % 11) AS class,
-       abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned
+       abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned,
+       date '2024-01-01' + abs(hashint4(g + 13)) % 600 AS started,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE date '2024-01-01' + abs(hashint4(g + 13)) % 600 + g % 400 END AS ended
 FROM generate_series(1, 20000) g;
 -- stored daily states, for rollup()
 CREATE TABLE dist_states AS
 SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
-       survival_agg(days, churned) AS survival_st
+       survival_agg(days, churned) AS survival_st,
+       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st
 FROM dist_answers GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
@@ -63,6 +66,13 @@ INSERT INTO agg_calls VALUES
 	('survival_agg(double precision, boolean)', 'days / 7.0::float8, churned', 'dist_answers'),
 	('survival_agg(interval, boolean)', 'make_interval(hours => days), churned', 'dist_answers'),
 	('rollup(survival_state)', 'survival_st', 'dist_states'),
+	('churn_rate(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_rate(timestamptz, timestamptz, tstzrange)',
+	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(timestamptz, timestamptz, tstzrange)',
+	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('rollup(churn_state)', 'churn_st', 'dist_states'),
 	('min(lifecycle_stage)', 'stage', 'dist_answers'),
 	('max(lifecycle_stage)', 'stage', 'dist_answers'),
 	('min(nps_class)', 'class', 'dist_answers'),

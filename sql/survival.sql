@@ -5,7 +5,7 @@
 
 -- text form: rows of time:events:censored, distinct times ascending
 SELECT 'v2 rows=[0:0:1,3:2:0,7.5:1:1]'::survival_state AS st;
-SELECT 'v2 rows=[]'::survival_state AS empty, subjects('v2 rows=[]'), churned('v2 rows=[]');
+SELECT 'v2 rows=[]'::survival_state AS empty, subjects('v2 rows=[]'), churned('v2 rows=[]'::survival_state);
 SELECT subjects(s), churned(s) FROM (SELECT 'v2 rows=[0:0:1,3:2:0,7.5:1:1]'::survival_state s) x;
 
 -- golden forms: binary (big-endian: version, flags, row count, then each

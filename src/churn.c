@@ -4,6 +4,59 @@
 #include "churn.h"
 
 #include <math.h>
+#include <stdio.h>
+
+static const abm_state_field churn_fields[] = {
+	{"period_start", ABM_MERGE_SAME, 0},
+	{"period_end", ABM_MERGE_SAME, 0},
+	{"active", ABM_MERGE_SUM, 1},
+	{"churned", ABM_MERGE_SUM, 1},
+};
+
+static abm_status
+churn_fail(abm_error *err, abm_status status, const char *detail)
+{
+	if (err != NULL)
+	{
+		err->status = status;
+		snprintf(err->detail, sizeof(err->detail), "%s", detail);
+	}
+	return status;
+}
+
+/* A period is set on both ends or neither, and not empty; churned <= active. */
+static abm_status
+churn_check(const abm_state *s, abm_error *err)
+{
+	int64_t		lo = s->scalar[CHURN_PERIOD_START],
+				hi = s->scalar[CHURN_PERIOD_END];
+
+	if ((lo == ABM_UNSET) != (hi == ABM_UNSET))
+		return churn_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
+	if (lo != ABM_UNSET && lo >= hi)
+		return churn_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
+	if (s->scalar[CHURN_CHURNED] > s->scalar[CHURN_ACTIVE])
+		return churn_fail(err, ABM_ERR_RANGE, "churned must not exceed active.");
+	if (s->scalar[CHURN_ACTIVE] > 0 && lo == ABM_UNSET)
+		return churn_fail(err, ABM_ERR_SYNTAX, "a state with active customers has a period.");
+	return ABM_OK;
+}
+
+const abm_state_schema abm_churn_schema = {
+	.type_name = "churn_state",
+	.kind = 4,
+	.nscalars = 4,
+	.scalars = churn_fields,
+	.check = churn_check,
+};
+
+double
+abm_churn_rate_of(const abm_state *s)
+{
+	if (s->scalar[CHURN_ACTIVE] == 0)
+		return NAN;
+	return (double) s->scalar[CHURN_CHURNED] / (double) s->scalar[CHURN_ACTIVE];
+}
 
 int
 abm_churn_rate_counts(int64_t at_start, int64_t at_end, double *rate)

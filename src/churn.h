@@ -11,6 +11,40 @@
 
 #include <stdint.h>
 
+#include "state.h"
+
+/*
+ * churn_state: the customers active at the start of a period and how many
+ * of them churned by its end, with the period they were counted in.
+ * Lifetimes and periods are half-open, [started, ended) and [lo, hi), in
+ * microseconds since 2000-01-01 (a date counts from its midnight, UTC).
+ */
+enum
+{
+	CHURN_PERIOD_START = 0,		/* lo; ABM_UNSET until a row is counted */
+	CHURN_PERIOD_END = 1,		/* hi */
+	CHURN_ACTIVE = 2,			/* active at lo: started <= lo < ended */
+	CHURN_CHURNED = 3			/* of those, ended <= hi */
+};
+
+extern const abm_state_schema abm_churn_schema;
+
+/*
+ * How one lifetime counts in [lo, hi): active when started <= lo and it had
+ * not ended by lo (open-ended: has_end = 0); churned when active and ended
+ * <= hi, so a lifetime ending exactly at hi churned in this period.
+ */
+static inline void
+abm_churn_classify(int64_t started, int has_end, int64_t ended, int64_t lo, int64_t hi,
+				   int *active, int *churned)
+{
+	*active = started <= lo && (!has_end || ended > lo);
+	*churned = *active && has_end && ended <= hi;
+}
+
+/* churned / active of a state; NaN when no one was active at the start. */
+double		abm_churn_rate_of(const abm_state *s);
+
 /*
  * The founding documents' formula.  Returns NaN when at_start is 0 (no
  * cohort); -1 when a count is negative or at_end exceeds at_start (the end

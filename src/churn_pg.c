@@ -1,14 +1,24 @@
 /*
- * churn_pg.c — SQL glue of customer churn: the founding documents' formula
- * over two counts, and converting a rate between period lengths.  The
- * arithmetic is in churn.c.
+ * churn_pg.c — SQL glue of customer churn: churn_rate over lifetimes and a
+ * period (an aggregate on churn_state), the founding documents' formula over
+ * two counts, and converting a rate between period lengths.  The arithmetic
+ * is in churn.c.
  */
-#include "postgres.h"
-#include "fmgr.h"
+#include "abm_pg.h"
 
 #include <math.h>
 
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/rangetypes.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
 #include "churn.h"
+
+ABM_STATE_TYPE(churn_state, abm_churn_schema);
+
+StaticAssertDecl(ABM_NATIVE_SCALARS + 4 * sizeof(int64) == 40, "churn_state transition: SSPACE = 40");
 
 PG_FUNCTION_INFO_V1(churn_rate_counts);
 Datum
@@ -46,3 +56,244 @@ churn_rate_over_periods(PG_FUNCTION_ARGS)
 				 errhint("Annual from monthly: churn_rate_over(monthly, 12); monthly from annual: churn_rate_over(annual, 1.0 / 12).")));
 	PG_RETURN_FLOAT8(result);
 }
+
+/* ---- churn_rate(started, ended, period): the aggregate ---- */
+
+/* A period [lo, hi) in microseconds, parsed once per distinct range value. */
+typedef struct ChurnPeriodCache
+{
+	int64		lo;
+	int64		hi;
+	Size		len;
+	char		bytes[FLEXIBLE_ARRAY_MEMBER];	/* the range value it came from */
+} ChurnPeriodCache;
+
+static int64
+date_usecs(DateADT d)
+{
+	return (int64) d * USECS_PER_DAY;
+}
+
+static void pg_attribute_noreturn()
+bad_period(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("churn period %s", why),
+			 errdetail("The period is a half-open range [start, end) with both ends finite, e.g. daterange('2025-01-01', '2025-04-01')."),
+			 errhint("Churn counts the customers active at the period's start and, of them, those whose lifetime ended by its end.")));
+}
+
+/* The period in argument 3 as [lo, hi) microseconds; is_date: a daterange. */
+static ChurnPeriodCache *
+period_arg(FunctionCallInfo fcinfo, bool is_date)
+{
+	RangeType  *r = PG_GETARG_RANGE_P(3);
+	Size		len = VARSIZE(r);
+	ChurnPeriodCache *c = (ChurnPeriodCache *) fcinfo->flinfo->fn_extra;
+	TypeCacheEntry *typcache;
+	RangeBound	lower,
+				upper;
+	bool		empty;
+
+	if (c != NULL && c->len == len && memcmp(c->bytes, r, len) == 0)
+		return c;
+	/* fn_extra holds this cache, so not range_get_typcache's */
+	typcache = lookup_type_cache(RangeTypeGetOid(r), TYPECACHE_RANGE_INFO);
+	if (typcache->rngelemtype == NULL)
+		elog(ERROR, "type %u is not a range type", RangeTypeGetOid(r));
+	range_deserialize(typcache, r, &lower, &upper, &empty);
+	if (empty)
+		bad_period("is empty");
+	if (lower.infinite || upper.infinite)
+		bad_period("is unbounded");
+	if (!lower.inclusive || upper.inclusive)
+		bad_period("must include its start and exclude its end");
+	c = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(ChurnPeriodCache, bytes) + len);
+	if (is_date)
+	{
+		DateADT		lo = DatumGetDateADT(lower.val),
+					hi = DatumGetDateADT(upper.val);
+
+		if (DATE_NOT_FINITE(lo) || DATE_NOT_FINITE(hi))
+			bad_period("is unbounded");
+		c->lo = date_usecs(lo);
+		c->hi = date_usecs(hi);
+	}
+	else
+	{
+		TimestampTz lo = DatumGetTimestampTz(lower.val),
+					hi = DatumGetTimestampTz(upper.val);
+
+		if (TIMESTAMP_NOT_FINITE(lo) || TIMESTAMP_NOT_FINITE(hi))
+			bad_period("is unbounded");
+		c->lo = lo;
+		c->hi = hi;
+	}
+	c->len = len;
+	memcpy(c->bytes, r, len);
+	if (fcinfo->flinfo->fn_extra != NULL)
+		pfree(fcinfo->flinfo->fn_extra);
+	fcinfo->flinfo->fn_extra = c;
+	return c;
+}
+
+/*
+ * The per-row step: classify one lifetime in the period and count it (delta
+ * -1 takes it back out, for sliding windows).  started NULL or period NULL:
+ * the row is ignored; ended NULL: still active.
+ */
+static Datum
+churn_step(FunctionCallInfo fcinfo, int64 started, bool has_end, int64 ended,
+		   const char *started_text, const char *ended_text, bool is_date, int64 delta)
+{
+	ChurnPeriodCache *p = period_arg(fcinfo, is_date);
+	AbmStateDatum *s;
+	int			active,
+				churned;
+
+	if (has_end && ended < started)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime ends before it starts: ended %s is before started %s", ended_text, started_text),
+				 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
+	abm_churn_classify(started, has_end, ended, p->lo, p->hi, &active, &churned);
+
+	s = abm_state_datum_owned(fcinfo, 0, &abm_churn_schema);
+	if (s == NULL)
+		s = abm_state_datum_mutable(fcinfo, 0, &abm_churn_schema, false);
+	if (s->scalar[CHURN_PERIOD_START] == ABM_UNSET)
+	{
+		s->scalar[CHURN_PERIOD_START] = p->lo;
+		s->scalar[CHURN_PERIOD_END] = p->hi;
+	}
+	else if (s->scalar[CHURN_PERIOD_START] != p->lo || s->scalar[CHURN_PERIOD_END] != p->hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the churn period must be the same for every row of a group"),
+				 errhint("Group by the period, or compute one period per query.")));
+	abm_state_datum_count(s, &abm_churn_schema, CHURN_ACTIVE, active * delta);
+	abm_state_datum_count(s, &abm_churn_schema, CHURN_CHURNED, churned * delta);
+	PG_RETURN_POINTER(s);
+}
+
+static char *
+date_text(DateADT d)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
+}
+
+static char *
+timestamptz_text(TimestampTz t)
+{
+	return DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(t)));
+}
+
+static Datum
+churn_date_step(FunctionCallInfo fcinfo, int64 delta)
+{
+	DateADT		started,
+				ended = 0;
+	bool		has_end = !PG_ARGISNULL(2);
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	started = PG_GETARG_DATEADT(1);
+	if (has_end)
+		ended = PG_GETARG_DATEADT(2);
+	if (DATE_NOT_FINITE(started))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime cannot start at %s", date_text(started))));
+	if (has_end && DATE_IS_NOEND(ended))
+		has_end = false;		/* ended 'infinity': still active */
+	if (has_end && DATE_IS_NOBEGIN(ended))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime cannot end at %s", date_text(ended))));
+	return churn_step(fcinfo, date_usecs(started), has_end, has_end ? date_usecs(ended) : 0,
+					  has_end && ended < started ? date_text(started) : NULL,
+					  has_end && ended < started ? date_text(ended) : NULL, true, delta);
+}
+
+static Datum
+churn_tstz_step(FunctionCallInfo fcinfo, int64 delta)
+{
+	TimestampTz started,
+				ended = 0;
+	bool		has_end = !PG_ARGISNULL(2);
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	started = PG_GETARG_TIMESTAMPTZ(1);
+	if (has_end)
+		ended = PG_GETARG_TIMESTAMPTZ(2);
+	if (TIMESTAMP_NOT_FINITE(started))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime cannot start at %s", timestamptz_text(started))));
+	if (has_end && TIMESTAMP_IS_NOEND(ended))
+		has_end = false;
+	if (has_end && TIMESTAMP_IS_NOBEGIN(ended))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime cannot end at %s", timestamptz_text(ended))));
+	return churn_step(fcinfo, started, has_end, ended,
+					  has_end && ended < started ? timestamptz_text(started) : NULL,
+					  has_end && ended < started ? timestamptz_text(ended) : NULL, false, delta);
+}
+
+PG_FUNCTION_INFO_V1(churn_count_date);
+Datum
+churn_count_date(PG_FUNCTION_ARGS)
+{
+	return churn_date_step(fcinfo, 1);
+}
+
+PG_FUNCTION_INFO_V1(churn_uncount_date);
+Datum
+churn_uncount_date(PG_FUNCTION_ARGS)
+{
+	return churn_date_step(fcinfo, -1);
+}
+
+PG_FUNCTION_INFO_V1(churn_count_tstz);
+Datum
+churn_count_tstz(PG_FUNCTION_ARGS)
+{
+	return churn_tstz_step(fcinfo, 1);
+}
+
+PG_FUNCTION_INFO_V1(churn_uncount_tstz);
+Datum
+churn_uncount_tstz(PG_FUNCTION_ARGS)
+{
+	return churn_tstz_step(fcinfo, -1);
+}
+
+/* ---- readers of a churn_state ---- */
+
+PG_FUNCTION_INFO_V1(churn_state_rate);
+Datum
+churn_state_rate(PG_FUNCTION_ARGS)
+{
+	abm_state	s;
+	double		rate;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_churn_schema, &s);
+	rate = abm_churn_rate_of(&s);
+	if (isnan(rate))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(rate);
+}
+
+ABM_STATE_SCALAR(churn_state_active, abm_churn_schema, CHURN_ACTIVE);
+ABM_STATE_SCALAR(churn_state_churned, abm_churn_schema, CHURN_CHURNED);

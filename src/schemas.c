@@ -5,11 +5,13 @@
 #include "state.h"
 #include "nps.h"
 #include "survival.h"
+#include "churn.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
 	&abm_csat_schema,
 	&abm_survival_schema,
+	&abm_churn_schema,
 };
 
 const abm_state_schema *

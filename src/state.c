@@ -54,6 +54,9 @@ abm_state_init(abm_state *s, const abm_state_schema *schema)
 			case ABM_MERGE_MAX:
 				s->scalar[i] = INT64_MIN;
 				break;
+			case ABM_MERGE_SAME:
+				s->scalar[i] = ABM_UNSET;
+				break;
 		}
 	}
 }
@@ -169,6 +172,14 @@ abm_state_merge(abm_state *into, const abm_state *from,
 			case ABM_MERGE_MAX:
 				into->scalar[i] = x > y ? x : y;
 				break;
+			case ABM_MERGE_SAME:
+				if (y == ABM_UNSET)
+					break;
+				if (x != ABM_UNSET && x != y)
+					return fail(err, ABM_ERR_MISMATCH, "%s states with %s %" PRId64 " and %" PRId64 " cannot be merged.",
+								sch->type_name, sch->scalars[i].name, x, y);
+				into->scalar[i] = y;
+				break;
 		}
 	}
 
@@ -219,16 +230,19 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	if (from->schema != sch || into->nrows != 0 || from->nrows != 0)
 		return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
 	for (i = 0; i < sch->nscalars; i++)
-		if (sch->scalars[i].merge != ABM_MERGE_SUM)
+		if (sch->scalars[i].merge == ABM_MERGE_MIN || sch->scalars[i].merge == ABM_MERGE_MAX ||
+			(sch->scalars[i].merge == ABM_MERGE_SAME && from->scalar[i] != ABM_UNSET &&
+			 from->scalar[i] != into->scalar[i]))
 			return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
 	if (from->has_param && (!into->has_param || into->param != from->param))
 		return fail(err, ABM_ERR_MISMATCH, "%s states with different %s cannot be taken apart.",
 					sch->type_name, sch->param_name);
 	for (i = 0; i < sch->nscalars; i++)
-		if (from->scalar[i] > into->scalar[i])
+		if (sch->scalars[i].merge == ABM_MERGE_SUM && from->scalar[i] > into->scalar[i])
 			return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
 	for (i = 0; i < sch->nscalars; i++)
-		into->scalar[i] -= from->scalar[i];
+		if (sch->scalars[i].merge == ABM_MERGE_SUM)
+			into->scalar[i] -= from->scalar[i];
 	return ABM_OK;
 }
 

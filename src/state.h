@@ -59,8 +59,14 @@ typedef enum abm_merge_rule
 {
 	ABM_MERGE_SUM,				/* counters: added, overflow is an error */
 	ABM_MERGE_MIN,
-	ABM_MERGE_MAX
+	ABM_MERGE_MAX,
+	ABM_MERGE_SAME				/* a setting every merged state shares (a
+								 * period): ABM_UNSET until set; two
+								 * different values do not merge */
 } abm_merge_rule;
+
+/* The value of an ABM_MERGE_SAME field not set yet. */
+#define ABM_UNSET INT64_MIN
 
 typedef struct abm_state_field
 {
@@ -138,8 +144,8 @@ typedef struct abm_state
 #define ABM_STATE_SIZE(nscalars) (offsetof(abm_state, scalar) + sizeof(int64_t) * (size_t) (nscalars))
 
 /*
- * An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN; no
- * parameter.
+ * An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN,
+ * SAME fields ABM_UNSET; no parameter.
  */
 void		abm_state_init(abm_state *s, const abm_state_schema *schema);
 

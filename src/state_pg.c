@@ -452,7 +452,7 @@ abm_state_subtract_common(FunctionCallInfo fcinfo, const abm_state_schema *schem
 		int			i;
 
 		for (i = 0; i < schema->nscalars; i++)
-			if (schema->scalars[i].merge != ABM_MERGE_SUM)
+			if (schema->scalars[i].merge == ABM_MERGE_MIN || schema->scalars[i].merge == ABM_MERGE_MAX)
 				PG_RETURN_NULL();
 		e = abm_state_expanded_mutable(fcinfo, 0, schema);
 		abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);

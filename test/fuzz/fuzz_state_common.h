@@ -19,6 +19,7 @@
 #include "state.h"
 #include "nps.h"
 #include "survival.h"
+#include "churn.h"
 
 
 /*
@@ -41,6 +42,7 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_nps_schema,
 	&abm_csat_schema,
 	&abm_survival_schema,
+	&abm_churn_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))
