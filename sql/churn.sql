@@ -116,3 +116,61 @@ FROM (SELECT id, churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')
       FROM subs WHERE id <= 2000) w
 CROSS JOIN LATERAL (SELECT churn_agg(started, ended, daterange('2025-01-01', '2025-04-01'))::text AS st FROM subs b
                     WHERE b.id BETWEEN w.id - 500 AND w.id) d;
+
+-- customers with several subscriptions: churn_rate(customer, started, ended,
+-- period).  A customer churns when its last subscription ends; one who
+-- leaves and comes back within the period has not churned; one whose
+-- subscriptions leave a gap over the period's start was not a customer then.
+CREATE TABLE customer_subs AS
+SELECT g AS id, 1 + abs(hashint4(g)) % 3000 AS customer, d AS started,
+       CASE WHEN g % 5 = 0 THEN NULL ELSE d + abs(hashint4(g * 7)) % 300 END AS ended
+FROM generate_series(1, 12000) g, LATERAL (SELECT date '2024-01-01' + abs(hashint4(g * 3)) % 700 AS d) x;
+-- against plain SQL: per customer, any subscription active at lo, any at hi
+SELECT q::date AS quarter, r.rate, r.rate = p.rate AS equals_sql, r.active, r.churned
+FROM generate_series(date '2024-04-01', date '2025-10-01', interval '3 months') q
+CROSS JOIN LATERAL (SELECT churn_rate(customer, started, ended, daterange(q::date, (q + interval '3 months')::date)) AS rate,
+                           customers_at_start(churn_agg(customer, started, ended, daterange(q::date, (q + interval '3 months')::date))) AS active,
+                           churned(churn_agg(customer, started, ended, daterange(q::date, (q + interval '3 months')::date))) AS churned
+                    FROM customer_subs) r
+CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE at_lo AND NOT at_hi)::float8 / nullif(count(*) FILTER (WHERE at_lo), 0) AS rate
+                    FROM (SELECT customer,
+                                 bool_or(started <= q AND (ended IS NULL OR ended > q)) AS at_lo,
+                                 bool_or(started <= q + interval '3 months' AND (ended IS NULL OR ended > q + interval '3 months')) AS at_hi
+                          FROM customer_subs GROUP BY customer) c) p
+ORDER BY q;
+-- the cases one by one
+SELECT churn_agg(c, s, e, daterange('2025-01-01', '2025-04-01')) AS st,
+       churn_rate(c, s, e, daterange('2025-01-01', '2025-04-01')) AS rate
+FROM (VALUES (1, date '2024-01-01', date '2025-02-01'), (1, '2025-03-01', NULL),   -- left and came back: stays
+             (2, '2024-06-01', '2025-03-15'), (2, '2024-06-01', '2025-04-01'),     -- last subscription ends at hi: churned
+             (3, '2025-01-01', '2025-04-01'),                                      -- started at lo, ended at hi: churned
+             (4, '2024-01-01', '2024-12-01'), (4, '2025-01-10', NULL),            -- a gap over lo: not a customer at lo
+             (5, '2024-01-01', NULL), (5, '2024-02-01', '2025-02-01')) v(c, s, e); -- one of two ends: stays
+-- one customer's subscriptions split across shards count once
+SELECT (SELECT rollup(st) FROM (SELECT id % 4 AS shard, churn_agg(customer, started, ended, daterange('2025-01-01', '2025-04-01')) AS st
+                                FROM customer_subs GROUP BY 1) x)::text
+     = (SELECT churn_agg(customer, started, ended, daterange('2025-01-01', '2025-04-01')) FROM customer_subs)::text AS rollup_equals_one_pass;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT churn_rate(customer, started, ended, daterange('2025-01-01', '2025-04-01'))
+       = (SELECT churn_rate(st) FROM (SELECT churn_agg(customer, started, ended, daterange('2025-01-01', '2025-04-01')) AS st
+                                     FROM customer_subs) x) AS parallel_equals_serial
+FROM customer_subs;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT count(*) AS frames, bool_and(w.st = d.st) AS all_equal
+FROM (SELECT id, churn_agg(customer, started, ended, daterange('2025-01-01', '2025-04-01')) OVER (ORDER BY id ROWS 300 PRECEDING)::text AS st
+      FROM customer_subs WHERE id <= 1500) w
+CROSS JOIN LATERAL (SELECT churn_agg(customer, started, ended, daterange('2025-01-01', '2025-04-01'))::text AS st FROM customer_subs b
+                    WHERE b.id BETWEEN w.id - 300 AND w.id) d;
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
+  $$SELECT churn_rate(1, date '2025-01-05', date '2025-01-04', daterange('2025-01-01', '2025-02-01'))$$,
+  $$SELECT churn_rate(1, now(), NULL, 'empty'::tstzrange)$$,
+  $$SELECT 'v2 period_start=0 period_end=10 rows=[1:1:0,1:0:1]'::customer_churn_state$$,
+  $$SELECT 'v2 period_start=-9223372036854775808 period_end=-9223372036854775808 rows=[1:1:0]'::customer_churn_state$$
+]) q;
+SELECT churn_rate(NULL::bigint, date '2025-01-01', NULL, daterange('2025-01-01', '2025-02-01')) AS null_customer;

@@ -35,7 +35,8 @@ FROM generate_series(1, 20000) g;
 CREATE TABLE dist_states AS
 SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
        survival_agg(days, churned) AS survival_st,
-       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st
+       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
+       churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st
 FROM dist_answers GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
@@ -73,6 +74,13 @@ INSERT INTO agg_calls VALUES
 	('churn_agg(timestamptz, timestamptz, tstzrange)',
 	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
 	('rollup(churn_state)', 'churn_st', 'dist_states'),
+	('churn_rate(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_rate(bigint, timestamptz, timestamptz, tstzrange)',
+	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(bigint, timestamptz, timestamptz, tstzrange)',
+	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('rollup(customer_churn_state)', 'customer_churn_st', 'dist_states'),
 	('min(lifecycle_stage)', 'stage', 'dist_answers'),
 	('max(lifecycle_stage)', 'stage', 'dist_answers'),
 	('min(nps_class)', 'class', 'dist_answers'),

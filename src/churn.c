@@ -50,6 +50,52 @@ const abm_state_schema abm_churn_schema = {
 	.check = churn_check,
 };
 
+static const char *const customer_churn_cols[] = {"customer", "at_start", "at_end"};
+
+/* The period as for churn_state; a state with customers has one. */
+static abm_status
+customer_churn_check(const abm_state *s, abm_error *err)
+{
+	int64_t		lo = s->scalar[CHURN_PERIOD_START],
+				hi = s->scalar[CHURN_PERIOD_END];
+
+	if ((lo == ABM_UNSET) != (hi == ABM_UNSET))
+		return churn_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
+	if (lo != ABM_UNSET && lo >= hi)
+		return churn_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
+	if (s->nrows > 0 && lo == ABM_UNSET)
+		return churn_fail(err, ABM_ERR_SYNTAX, "a state with customers has a period.");
+	return ABM_OK;
+}
+
+const abm_state_schema abm_customer_churn_schema = {
+	.type_name = "customer_churn_state",
+	.kind = 5,
+	.nscalars = 2,
+	.scalars = churn_fields,	/* the period fields of churn_state */
+	.ncols = CUSTOMER_CHURN_NCOLS,
+	.col_names = customer_churn_cols,
+	.check = customer_churn_check,
+};
+
+void
+abm_customer_churn_counts(const abm_state *s, int64_t *active, int64_t *churned)
+{
+	uint32_t	r;
+
+	*active = *churned = 0;
+	for (r = 0; r < s->nrows; r++)
+	{
+		const int64_t *row = s->rows + (size_t) r * CUSTOMER_CHURN_NCOLS;
+
+		if (row[CUSTOMER_CHURN_AT_START] > 0)
+		{
+			(*active)++;
+			*churned += row[CUSTOMER_CHURN_AT_END] == 0;
+		}
+	}
+}
+
 double
 abm_churn_rate_of(const abm_state *s)
 {

@@ -42,6 +42,26 @@ abm_churn_classify(int64_t started, int has_end, int64_t ended, int64_t lo, int6
 	*churned = *active && has_end && ended <= hi;
 }
 
+/*
+ * customer_churn_state: the same period, and a row per customer: how many of
+ * its subscriptions were active at the period's start and at its end.  A
+ * customer churned when one was active at the start and none is at the end,
+ * so a customer whose last subscription ends in the period churns, and one
+ * who leaves and comes back within it does not.
+ */
+enum
+{
+	CUSTOMER_CHURN_ID = 0,
+	CUSTOMER_CHURN_AT_START = 1,
+	CUSTOMER_CHURN_AT_END = 2,
+	CUSTOMER_CHURN_NCOLS = 3
+};
+
+extern const abm_state_schema abm_customer_churn_schema;
+
+/* Customers active at the start of a customer_churn_state's period, and churned of them. */
+void		abm_customer_churn_counts(const abm_state *s, int64_t *active, int64_t *churned);
+
 /* churned / active of a state; NaN when no one was active at the start. */
 double		abm_churn_rate_of(const abm_state *s);
 

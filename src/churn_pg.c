@@ -84,11 +84,11 @@ bad_period(const char *why)
 			 errhint("Churn counts the customers active at the period's start and, of them, those whose lifetime ended by its end.")));
 }
 
-/* The period in argument 3 as [lo, hi) microseconds; is_date: a daterange. */
+/* The period in argument argno as [lo, hi) microseconds; is_date: a daterange. */
 static ChurnPeriodCache *
-period_arg(FunctionCallInfo fcinfo, bool is_date)
+period_arg(FunctionCallInfo fcinfo, int argno, bool is_date)
 {
-	RangeType  *r = PG_GETARG_RANGE_P(3);
+	RangeType  *r = PG_GETARG_RANGE_P(argno);
 	Size		len = VARSIZE(r);
 	ChurnPeriodCache *c = (ChurnPeriodCache *) fcinfo->flinfo->fn_extra;
 	TypeCacheEntry *typcache;
@@ -138,45 +138,6 @@ period_arg(FunctionCallInfo fcinfo, bool is_date)
 	return c;
 }
 
-/*
- * The per-row step: classify one lifetime in the period and count it (delta
- * -1 takes it back out, for sliding windows).  started NULL or period NULL:
- * the row is ignored; ended NULL: still active.
- */
-static Datum
-churn_step(FunctionCallInfo fcinfo, int64 started, bool has_end, int64 ended,
-		   const char *started_text, const char *ended_text, bool is_date, int64 delta)
-{
-	ChurnPeriodCache *p = period_arg(fcinfo, is_date);
-	AbmStateDatum *s;
-	int			active,
-				churned;
-
-	if (has_end && ended < started)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a lifetime ends before it starts: ended %s is before started %s", ended_text, started_text),
-				 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
-	abm_churn_classify(started, has_end, ended, p->lo, p->hi, &active, &churned);
-
-	s = abm_state_datum_owned(fcinfo, 0, &abm_churn_schema);
-	if (s == NULL)
-		s = abm_state_datum_mutable(fcinfo, 0, &abm_churn_schema, false);
-	if (s->scalar[CHURN_PERIOD_START] == ABM_UNSET)
-	{
-		s->scalar[CHURN_PERIOD_START] = p->lo;
-		s->scalar[CHURN_PERIOD_END] = p->hi;
-	}
-	else if (s->scalar[CHURN_PERIOD_START] != p->lo || s->scalar[CHURN_PERIOD_END] != p->hi)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the churn period must be the same for every row of a group"),
-				 errhint("Group by the period, or compute one period per query.")));
-	abm_state_datum_count(s, &abm_churn_schema, CHURN_ACTIVE, active * delta);
-	abm_state_datum_count(s, &abm_churn_schema, CHURN_CHURNED, churned * delta);
-	PG_RETURN_POINTER(s);
-}
-
 static char *
 date_text(DateADT d)
 {
@@ -189,66 +150,184 @@ timestamptz_text(TimestampTz t)
 	return DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(t)));
 }
 
+/* One lifetime [started, ended) in microseconds, and the period it is counted in. */
+typedef struct ChurnRow
+{
+	int64		started;
+	bool		has_end;		/* false: still active */
+	int64		ended;
+	ChurnPeriodCache *period;
+} ChurnRow;
+
+/*
+ * The lifetime in arguments first (started), first + 1 (ended) and the
+ * period in first + 2, validated.  False when the row is to be ignored: a
+ * NULL start or period.  ended NULL or 'infinity': still active.
+ */
+static bool
+churn_row(FunctionCallInfo fcinfo, int first, bool is_date, ChurnRow *row)
+{
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 2))
+		return false;
+	row->has_end = !PG_ARGISNULL(first + 1);
+	row->ended = 0;
+	if (is_date)
+	{
+		DateADT		started = PG_GETARG_DATEADT(first);
+		DateADT		ended = row->has_end ? PG_GETARG_DATEADT(first + 1) : 0;
+
+		if (DATE_NOT_FINITE(started))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("a lifetime cannot start at %s", date_text(started))));
+		if (row->has_end && DATE_IS_NOEND(ended))
+			row->has_end = false;
+		if (row->has_end && (DATE_IS_NOBEGIN(ended) || ended < started))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("a lifetime ends before it starts: ended %s is before started %s",
+							date_text(ended), date_text(started)),
+					 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
+		row->started = date_usecs(started);
+		if (row->has_end)
+			row->ended = date_usecs(ended);
+	}
+	else
+	{
+		TimestampTz started = PG_GETARG_TIMESTAMPTZ(first);
+		TimestampTz ended = row->has_end ? PG_GETARG_TIMESTAMPTZ(first + 1) : 0;
+
+		if (TIMESTAMP_NOT_FINITE(started))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("a lifetime cannot start at %s", timestamptz_text(started))));
+		if (row->has_end && TIMESTAMP_IS_NOEND(ended))
+			row->has_end = false;
+		if (row->has_end && (TIMESTAMP_IS_NOBEGIN(ended) || ended < started))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("a lifetime ends before it starts: ended %s is before started %s",
+							timestamptz_text(ended), timestamptz_text(started)),
+					 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
+		row->started = started;
+		row->ended = ended;
+	}
+	row->period = period_arg(fcinfo, first + 2, is_date);
+	return true;
+}
+
+/* Set the period of a state, or check it is the one it has. */
+static void
+churn_set_period(int64 *scalars, const ChurnPeriodCache *p)
+{
+	if (scalars[CHURN_PERIOD_START] == ABM_UNSET)
+	{
+		scalars[CHURN_PERIOD_START] = p->lo;
+		scalars[CHURN_PERIOD_END] = p->hi;
+	}
+	else if (scalars[CHURN_PERIOD_START] != p->lo || scalars[CHURN_PERIOD_END] != p->hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the churn period must be the same for every row of a group"),
+				 errhint("Group by the period, or compute one period per query.")));
+}
+
+#define RETURN_UNCHANGED() \
+	do { if (PG_ARGISNULL(0)) PG_RETURN_NULL(); PG_RETURN_DATUM(PG_GETARG_DATUM(0)); } while (0)
+
+/*
+ * The per-row step of churn_rate(started, ended, period): classify one
+ * lifetime in the period and count it (delta -1 takes it back out, for
+ * sliding windows).
+ */
+static Datum
+churn_step(FunctionCallInfo fcinfo, bool is_date, int64 delta)
+{
+	ChurnRow	row;
+	AbmStateDatum *s;
+	int			active,
+				churned;
+
+	if (!churn_row(fcinfo, 1, is_date, &row))
+		RETURN_UNCHANGED();
+	abm_churn_classify(row.started, row.has_end, row.ended, row.period->lo, row.period->hi,
+					   &active, &churned);
+	s = abm_state_datum_owned(fcinfo, 0, &abm_churn_schema);
+	if (s == NULL)
+		s = abm_state_datum_mutable(fcinfo, 0, &abm_churn_schema, false);
+	churn_set_period(s->scalar, row.period);
+	abm_state_datum_count(s, &abm_churn_schema, CHURN_ACTIVE, active * delta);
+	abm_state_datum_count(s, &abm_churn_schema, CHURN_CHURNED, churned * delta);
+	PG_RETURN_POINTER(s);
+}
+
 static Datum
 churn_date_step(FunctionCallInfo fcinfo, int64 delta)
 {
-	DateADT		started,
-				ended = 0;
-	bool		has_end = !PG_ARGISNULL(2);
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	started = PG_GETARG_DATEADT(1);
-	if (has_end)
-		ended = PG_GETARG_DATEADT(2);
-	if (DATE_NOT_FINITE(started))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a lifetime cannot start at %s", date_text(started))));
-	if (has_end && DATE_IS_NOEND(ended))
-		has_end = false;		/* ended 'infinity': still active */
-	if (has_end && DATE_IS_NOBEGIN(ended))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a lifetime cannot end at %s", date_text(ended))));
-	return churn_step(fcinfo, date_usecs(started), has_end, has_end ? date_usecs(ended) : 0,
-					  has_end && ended < started ? date_text(started) : NULL,
-					  has_end && ended < started ? date_text(ended) : NULL, true, delta);
+	return churn_step(fcinfo, true, delta);
 }
 
 static Datum
 churn_tstz_step(FunctionCallInfo fcinfo, int64 delta)
 {
-	TimestampTz started,
-				ended = 0;
-	bool		has_end = !PG_ARGISNULL(2);
+	return churn_step(fcinfo, false, delta);
+}
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	started = PG_GETARG_TIMESTAMPTZ(1);
-	if (has_end)
-		ended = PG_GETARG_TIMESTAMPTZ(2);
-	if (TIMESTAMP_NOT_FINITE(started))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a lifetime cannot start at %s", timestamptz_text(started))));
-	if (has_end && TIMESTAMP_IS_NOEND(ended))
-		has_end = false;
-	if (has_end && TIMESTAMP_IS_NOBEGIN(ended))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("a lifetime cannot end at %s", timestamptz_text(ended))));
-	return churn_step(fcinfo, started, has_end, ended,
-					  has_end && ended < started ? timestamptz_text(started) : NULL,
-					  has_end && ended < started ? timestamptz_text(ended) : NULL, false, delta);
+/*
+ * The per-row step of churn_rate(customer, started, ended, period): note
+ * whether this subscription of the customer was active at the period's
+ * start and at its end; the customer's row adds them up.
+ */
+static Datum
+customer_churn_step(FunctionCallInfo fcinfo, bool is_date, int64 delta)
+{
+	ChurnRow	row;
+	AbmExpandedState *e;
+	int			at_start,
+				churned;
+	int64		deltas[2];
+	abm_error	err;
+
+	if (PG_ARGISNULL(1) || !churn_row(fcinfo, 2, is_date, &row))
+		RETURN_UNCHANGED();
+	abm_churn_classify(row.started, row.has_end, row.ended, row.period->lo, row.period->hi,
+					   &at_start, &churned);
+	e = abm_state_expanded_mutable(fcinfo, 0, &abm_customer_churn_schema);
+	churn_set_period(e->st.scalar, row.period);
+	deltas[0] = at_start * delta;
+	deltas[1] = (row.started <= row.period->hi && (!row.has_end || row.ended > row.period->hi)) * delta;
+	if ((deltas[0] != 0 || deltas[1] != 0) &&
+		abm_rowset_add(&e->rows, PG_GETARG_INT64(1), deltas, &err) != ABM_OK)
+		abm_state_report(&err);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_count_date);
+Datum
+customer_churn_count_date(PG_FUNCTION_ARGS)
+{
+	return customer_churn_step(fcinfo, true, 1);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_uncount_date);
+Datum
+customer_churn_uncount_date(PG_FUNCTION_ARGS)
+{
+	return customer_churn_step(fcinfo, true, -1);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_count_tstz);
+Datum
+customer_churn_count_tstz(PG_FUNCTION_ARGS)
+{
+	return customer_churn_step(fcinfo, false, 1);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_uncount_tstz);
+Datum
+customer_churn_uncount_tstz(PG_FUNCTION_ARGS)
+{
+	return customer_churn_step(fcinfo, false, -1);
 }
 
 PG_FUNCTION_INFO_V1(churn_count_date);
@@ -297,3 +376,51 @@ churn_state_rate(PG_FUNCTION_ARGS)
 
 ABM_STATE_SCALAR(churn_state_active, abm_churn_schema, CHURN_ACTIVE);
 ABM_STATE_SCALAR(churn_state_churned, abm_churn_schema, CHURN_CHURNED);
+
+/* ---- readers of a customer_churn_state ---- */
+
+ABM_STATE_TYPE(customer_churn_state, abm_customer_churn_schema);
+
+static void
+customer_counts(FunctionCallInfo fcinfo, int64 *active, int64 *churned)
+{
+	abm_state	s;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_customer_churn_schema, &s);
+	abm_customer_churn_counts(&s, active, churned);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_state_rate);
+Datum
+customer_churn_state_rate(PG_FUNCTION_ARGS)
+{
+	int64		active,
+				churned;
+
+	customer_counts(fcinfo, &active, &churned);
+	if (active == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) churned / (double) active);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_state_active);
+Datum
+customer_churn_state_active(PG_FUNCTION_ARGS)
+{
+	int64		active,
+				churned;
+
+	customer_counts(fcinfo, &active, &churned);
+	PG_RETURN_INT64(active);
+}
+
+PG_FUNCTION_INFO_V1(customer_churn_state_churned);
+Datum
+customer_churn_state_churned(PG_FUNCTION_ARGS)
+{
+	int64		active,
+				churned;
+
+	customer_counts(fcinfo, &active, &churned);
+	PG_RETURN_INT64(churned);
+}

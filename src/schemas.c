@@ -12,6 +12,7 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_csat_schema,
 	&abm_survival_schema,
 	&abm_churn_schema,
+	&abm_customer_churn_schema,
 };
 
 const abm_state_schema *

@@ -43,6 +43,7 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_csat_schema,
 	&abm_survival_schema,
 	&abm_churn_schema,
+	&abm_customer_churn_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))

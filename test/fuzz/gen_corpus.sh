@@ -98,6 +98,8 @@ text_seed 'v2 period_start=789004800000000 period_end=796780800000000 active=7 c
 text_seed 'v2 period_start=-9223372036854775808 period_end=-9223372036854775808 active=0 churned=0'
 text_seed 'v2 period_start=10 period_end=5 active=1 churned=0'
 text_seed 'v2 period_start=0 period_end=10 active=1 churned=2'
+text_seed 'v2 period_start=0 period_end=10 rows=[1:1:0,2:2:1,9:0:1]'
+text_seed 'v2 period_start=0 period_end=10 rows=[1:1:0,1:0:1]'
 text_seed 'v'
 text_seed 'v99999999999999999999 detractors=3 passives=5 promoters=12'  # version past int64: a version error
 text_seed ''
