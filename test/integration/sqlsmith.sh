@@ -44,6 +44,15 @@ SELECT g AS account_id, (g * 37) % 400 AS days, (g * 37) % 400 / 365.25 AS years
 FROM generate_series(1, 300) g;
 CREATE TABLE cohort_survival AS
 SELECT account_id % 12 AS cohort, survival_agg(days, churned) AS st FROM smith_lifetimes GROUP BY 1;
+CREATE TABLE smith_subscriptions AS
+SELECT g AS id, 1 + g % 300 AS account_id, date '2024-01-01' + (g * 13) % 700 AS started_on,
+       CASE WHEN g % 4 = 0 THEN NULL ELSE date '2024-01-01' + (g * 13) % 700 + g % 365 END AS ended_on,
+       daterange('2025-01-01', '2025-04-01') AS period
+FROM generate_series(1, 900) g;
+CREATE TABLE churn_states AS
+SELECT account_id % 7 AS segment, churn_agg(started_on, ended_on, period) AS st,
+       churn_agg(account_id::bigint, started_on, ended_on, period) AS customer_st
+FROM smith_subscriptions GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -56,7 +65,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 
