@@ -24,9 +24,12 @@ churn_fail(abm_error *err, abm_status status, const char *detail)
 	return status;
 }
 
-/* A period is set on both ends or neither, and not empty; churned <= active. */
+/*
+ * The period of both churn states: set on both ends or neither, not empty,
+ * and set whenever the state counts anyone (`counted`).
+ */
 static abm_status
-churn_check(const abm_state *s, abm_error *err)
+period_check(const abm_state *s, int counted, abm_error *err)
 {
 	int64_t		lo = s->scalar[CHURN_PERIOD_START],
 				hi = s->scalar[CHURN_PERIOD_END];
@@ -35,10 +38,21 @@ churn_check(const abm_state *s, abm_error *err)
 		return churn_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
 	if (lo != ABM_UNSET && lo >= hi)
 		return churn_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
+	if (counted && lo == ABM_UNSET)
+		return churn_fail(err, ABM_ERR_SYNTAX, "a state that counts customers has a period.");
+	return ABM_OK;
+}
+
+/* The period, and churned <= active. */
+static abm_status
+churn_check(const abm_state *s, abm_error *err)
+{
+	abm_status	st = period_check(s, s->scalar[CHURN_ACTIVE] > 0, err);
+
+	if (st != ABM_OK)
+		return st;
 	if (s->scalar[CHURN_CHURNED] > s->scalar[CHURN_ACTIVE])
 		return churn_fail(err, ABM_ERR_RANGE, "churned must not exceed active.");
-	if (s->scalar[CHURN_ACTIVE] > 0 && lo == ABM_UNSET)
-		return churn_fail(err, ABM_ERR_SYNTAX, "a state with active customers has a period.");
 	return ABM_OK;
 }
 
@@ -56,16 +70,7 @@ static const char *const customer_churn_cols[] = {"customer", "at_start", "at_en
 static abm_status
 customer_churn_check(const abm_state *s, abm_error *err)
 {
-	int64_t		lo = s->scalar[CHURN_PERIOD_START],
-				hi = s->scalar[CHURN_PERIOD_END];
-
-	if ((lo == ABM_UNSET) != (hi == ABM_UNSET))
-		return churn_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
-	if (lo != ABM_UNSET && lo >= hi)
-		return churn_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
-	if (s->nrows > 0 && lo == ABM_UNSET)
-		return churn_fail(err, ABM_ERR_SYNTAX, "a state with customers has a period.");
-	return ABM_OK;
+	return period_check(s, s->nrows > 0, err);
 }
 
 const abm_state_schema abm_customer_churn_schema = {
