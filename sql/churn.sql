@@ -174,3 +174,20 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   $$SELECT 'v2 period_start=-9223372036854775808 period_end=-9223372036854775808 rows=[1:1:0]'::customer_churn_state$$
 ]) q;
 SELECT churn_rate(NULL::bigint, date '2025-01-01', NULL, daterange('2025-01-01', '2025-02-01')) AS null_customer;
+
+-- repeat purchase rate: over one row per customer with its number of purchases
+CREATE TABLE orders AS
+SELECT g AS order_id, 1 + (abs(hashint4(g)) % 4000) AS customer FROM generate_series(1, 9000) g;
+SELECT repeat_purchase_rate(n) AS rate,
+       repeat_purchase_rate(n) = (count(*) FILTER (WHERE n >= 2))::float8 / count(*) AS equals_sql,
+       customers(repeat_purchase_agg(n)), repeat_customers(repeat_purchase_agg(n)),
+       repeat_purchase_agg(n::int)::text = repeat_purchase_agg(n)::text AS int_equals_bigint
+FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) c;
+SELECT repeat_purchase_rate(n) FROM (VALUES (0), (1), (2), (NULL), (7)) v(n);
+SELECT repeat_purchase_rate(n) AS no_customers FROM (VALUES (NULL::int)) v(n);
+SELECT sqlstate_of('SELECT repeat_purchase_rate(-1)'),
+       sqlstate_of($$SELECT 'v2 customers=1 repeat_customers=2'::repeat_purchase_state$$);
+SELECT repeat_purchase_state_send('v2 customers=5 repeat_customers=2');
+SELECT (SELECT rollup(st) FROM (SELECT customer % 3, repeat_purchase_agg(n) AS st
+                                FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) c GROUP BY 1) x)::text
+     = (SELECT repeat_purchase_agg(n) FROM (SELECT customer, count(*) AS n FROM orders GROUP BY customer) c)::text AS rollup_equals_one_pass;

@@ -36,7 +36,8 @@ CREATE TABLE dist_states AS
 SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
        survival_agg(days, churned) AS survival_st,
        churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
-       churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st
+       churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
+       repeat_purchase_agg(score) AS repeat_st
 FROM dist_answers GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
@@ -81,6 +82,11 @@ INSERT INTO agg_calls VALUES
 	('churn_agg(bigint, timestamptz, timestamptz, tstzrange)',
 	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
 	('rollup(customer_churn_state)', 'customer_churn_st', 'dist_states'),
+	('repeat_purchase_rate(integer)', 'score', 'dist_answers'),
+	('repeat_purchase_rate(bigint)', 'score::bigint', 'dist_answers'),
+	('repeat_purchase_agg(integer)', 'score', 'dist_answers'),
+	('repeat_purchase_agg(bigint)', 'score::bigint', 'dist_answers'),
+	('rollup(repeat_purchase_state)', 'repeat_st', 'dist_states'),
 	('min(lifecycle_stage)', 'stage', 'dist_answers'),
 	('max(lifecycle_stage)', 'stage', 'dist_answers'),
 	('min(nps_class)', 'class', 'dist_answers'),

@@ -83,6 +83,35 @@ const abm_state_schema abm_customer_churn_schema = {
 	.check = customer_churn_check,
 };
 
+static const abm_state_field repeat_fields[] = {
+	{"customers", ABM_MERGE_SUM, 1},
+	{"repeat_customers", ABM_MERGE_SUM, 1},
+};
+
+static abm_status
+repeat_check(const abm_state *s, abm_error *err)
+{
+	if (s->scalar[REPEAT_REPEATERS] > s->scalar[REPEAT_CUSTOMERS])
+		return churn_fail(err, ABM_ERR_RANGE, "repeat_customers must not exceed customers.");
+	return ABM_OK;
+}
+
+const abm_state_schema abm_repeat_purchase_schema = {
+	.type_name = "repeat_purchase_state",
+	.kind = 6,
+	.nscalars = 2,
+	.scalars = repeat_fields,
+	.check = repeat_check,
+};
+
+double
+abm_repeat_purchase_rate_of(const abm_state *s)
+{
+	if (s->scalar[REPEAT_CUSTOMERS] == 0)
+		return NAN;
+	return (double) s->scalar[REPEAT_REPEATERS] / (double) s->scalar[REPEAT_CUSTOMERS];
+}
+
 void
 abm_customer_churn_counts(const abm_state *s, int64_t *active, int64_t *churned)
 {

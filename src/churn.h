@@ -62,6 +62,21 @@ extern const abm_state_schema abm_customer_churn_schema;
 /* Customers active at the start of a customer_churn_state's period, and churned of them. */
 void		abm_customer_churn_counts(const abm_state *s, int64_t *active, int64_t *churned);
 
+/*
+ * repeat_purchase_state: customers (one row each, with its number of
+ * purchases) and those of them with two or more purchases.
+ */
+enum
+{
+	REPEAT_CUSTOMERS = 0,
+	REPEAT_REPEATERS = 1
+};
+
+extern const abm_state_schema abm_repeat_purchase_schema;
+
+/* repeaters / customers; NaN when there are no customers. */
+double		abm_repeat_purchase_rate_of(const abm_state *s);
+
 /* churned / active of a state; NaN when no one was active at the start. */
 double		abm_churn_rate_of(const abm_state *s);
 

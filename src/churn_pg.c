@@ -19,6 +19,7 @@
 ABM_STATE_TYPE(churn_state, abm_churn_schema);
 
 StaticAssertDecl(ABM_NATIVE_SCALARS + 4 * sizeof(int64) == 40, "churn_state transition: SSPACE = 40");
+StaticAssertDecl(ABM_NATIVE_SCALARS + 2 * sizeof(int64) == 24, "repeat_purchase_state transition: SSPACE = 24");
 
 PG_FUNCTION_INFO_V1(churn_rate_counts);
 Datum
@@ -424,3 +425,54 @@ customer_churn_state_churned(PG_FUNCTION_ARGS)
 	customer_counts(fcinfo, &active, &churned);
 	PG_RETURN_INT64(churned);
 }
+
+/* ---- repeat purchase rate ---- */
+
+ABM_STATE_TYPE(repeat_purchase_state, abm_repeat_purchase_schema);
+
+/*
+ * One customer with its number of purchases: counted as a customer, and as
+ * a repeat customer with two or more.  A NULL count is ignored.
+ */
+static pg_attribute_always_inline Datum
+repeat_step(FunctionCallInfo fcinfo, int64 purchases, int64 delta)
+{
+	if (unlikely(purchases < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("purchase count %lld is negative", (long long) purchases),
+				 errhint("The argument is a customer's number of purchases, e.g. count(*) over its orders.")));
+	return abm_agg_count_step(fcinfo, &abm_repeat_purchase_schema, REPEAT_CUSTOMERS, REPEAT_REPEATERS,
+							  purchases >= 2, delta);
+}
+
+#define REPEAT_TRANSITION(fname, getter, delta) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		if (PG_ARGISNULL(1)) \
+			RETURN_UNCHANGED(); \
+		return repeat_step(fcinfo, getter(1), delta); \
+	}
+
+REPEAT_TRANSITION(repeat_count_int4, PG_GETARG_INT32, 1)
+REPEAT_TRANSITION(repeat_count_int8, PG_GETARG_INT64, 1)
+REPEAT_TRANSITION(repeat_uncount_int4, PG_GETARG_INT32, -1)
+REPEAT_TRANSITION(repeat_uncount_int8, PG_GETARG_INT64, -1)
+
+PG_FUNCTION_INFO_V1(repeat_purchase_state_rate);
+Datum
+repeat_purchase_state_rate(PG_FUNCTION_ARGS)
+{
+	abm_state	s;
+	double		rate;
+
+	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_repeat_purchase_schema, &s);
+	rate = abm_repeat_purchase_rate_of(&s);
+	if (isnan(rate))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(rate);
+}
+
+ABM_STATE_SCALAR(repeat_purchase_state_customers, abm_repeat_purchase_schema, REPEAT_CUSTOMERS);
+ABM_STATE_SCALAR(repeat_purchase_state_repeaters, abm_repeat_purchase_schema, REPEAT_REPEATERS);

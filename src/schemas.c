@@ -13,6 +13,7 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_survival_schema,
 	&abm_churn_schema,
 	&abm_customer_churn_schema,
+	&abm_repeat_purchase_schema,
 };
 
 const abm_state_schema *

@@ -44,6 +44,7 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_survival_schema,
 	&abm_churn_schema,
 	&abm_customer_churn_schema,
+	&abm_repeat_purchase_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))

@@ -100,6 +100,8 @@ text_seed 'v2 period_start=10 period_end=5 active=1 churned=0'
 text_seed 'v2 period_start=0 period_end=10 active=1 churned=2'
 text_seed 'v2 period_start=0 period_end=10 rows=[1:1:0,2:2:1,9:0:1]'
 text_seed 'v2 period_start=0 period_end=10 rows=[1:1:0,1:0:1]'
+text_seed 'v2 customers=5 repeat_customers=2'
+text_seed 'v2 customers=1 repeat_customers=2'
 text_seed 'v'
 text_seed 'v99999999999999999999 detractors=3 passives=5 promoters=12'  # version past int64: a version error
 text_seed ''
