@@ -13,10 +13,13 @@ PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.
 	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-# The install and upgrade scripts are assembled from src/sql: each
-# "--@enum NAME" line expands the one template of an enumeration type's SQL
-# objects, each "--@state_support NAME" the merge functions of a state type.  The current version's install script is 1.0's followed by every
-# upgrade step.
+# The install and upgrade scripts are assembled from src/sql (expand.awk):
+# each "--@enum NAME" line expands the one template of an enumeration type's
+# SQL objects, each "--@state_support NAME" the merge functions of a state
+# type.  The current version's install script is 1.0's followed by every
+# upgrade step, each without its "--@upgrade-only" sections (which change
+# what an older version left) and with its "--@fresh-only" ones (which
+# create those objects in their final form).
 UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
@@ -32,7 +35,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 EXPAND = awk -v dir=src/sql -f src/sql/expand.awk
-SQL_DEPS = src/sql/enum_type.sql.in src/sql/state_support.sql.in src/sql/expand.awk
+SQL_DEPS = $(filter-out src/sql/abm--%,$(wildcard src/sql/*.sql.in)) src/sql/expand.awk
 
 abm--1.0.sql: src/sql/abm--1.0.sql.in $(SQL_DEPS)
 	$(EXPAND) $< > $@
@@ -41,8 +44,8 @@ abm--%.sql: src/sql/abm--%.sql.in $(SQL_DEPS)
 	$(EXPAND) $< > $@
 
 abm--$(EXTVERSION).sql: src/sql/abm--1.0.sql.in $(UPGRADES:%=src/sql/%.in) $(SQL_DEPS)
-	$(EXPAND) src/sql/abm--1.0.sql.in > $@
-	for step in $(UPGRADES:%=src/sql/%.in); do $(EXPAND) -v drop_guard=1 $$step >> $@; done
+	$(EXPAND) -v mode=fresh src/sql/abm--1.0.sql.in > $@
+	for step in $(UPGRADES:%=src/sql/%.in); do $(EXPAND) -v mode=fresh -v drop_guard=1 $$step >> $@; done
 
 # C unit tests of the pure core: no server, no PostgreSQL headers.
 UNIT_SRCS = test/unit/unit_tests.c $(CORE_OBJS:.o=.c)

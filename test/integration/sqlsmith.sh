@@ -49,9 +49,11 @@ SELECT g AS id, 1 + g % 300 AS account_id, date '2024-01-01' + (g * 13) % 700 AS
        CASE WHEN g % 4 = 0 THEN NULL ELSE date '2024-01-01' + (g * 13) % 700 + g % 365 END AS ended_on,
        daterange('2025-01-01', '2025-04-01') AS period
 FROM generate_series(1, 900) g;
-CREATE TABLE churn_states AS
-SELECT account_id % 7 AS segment, churn_agg(started_on, ended_on, period) AS st,
-       churn_agg(account_id::bigint, started_on, ended_on, period) AS customer_st
+CREATE TABLE churn_states (segment int, st churn_state, customer_st customer_churn_state,
+                           repeat_st repeat_purchase_state);
+INSERT INTO churn_states
+SELECT account_id % 7, churn_agg(started_on, ended_on, period),
+       churn_agg(account_id::bigint, started_on, ended_on, period), repeat_purchase_agg(id % 4)
 FROM smith_subscriptions GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
@@ -65,7 +67,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 
