@@ -14,6 +14,9 @@
 #define ABM_PG_H
 
 #include "postgres.h"
+
+#include <math.h>
+
 #include "fmgr.h"
 #include "nodes/nodes.h"
 #include "utils/expandeddatum.h"
@@ -211,6 +214,14 @@ abm_agg_count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
 		abm_state_datum_count(s, schema, field2, delta);
 	PG_RETURN_POINTER(s);
 }
+
+/* Return a double, or NULL for NaN (the pure code's "undefined"). */
+#define ABM_RETURN_FLOAT8_OR_NULL(x) \
+	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
+
+/* A non-strict transition's answer to a row it ignores: the state as it was. */
+#define ABM_RETURN_STATE_UNCHANGED() \
+	do { if (PG_ARGISNULL(0)) PG_RETURN_NULL(); PG_RETURN_DATUM(PG_GETARG_DATUM(0)); } while (0)
 
 /* An accessor returning one scalar of a state as bigint. */
 #define ABM_STATE_SCALAR(fname, schema, field) \

@@ -13,17 +13,6 @@ static const abm_state_field churn_fields[] = {
 	{"churned", ABM_MERGE_SUM, 1},
 };
 
-static abm_status
-churn_fail(abm_error *err, abm_status status, const char *detail)
-{
-	if (err != NULL)
-	{
-		err->status = status;
-		snprintf(err->detail, sizeof(err->detail), "%s", detail);
-	}
-	return status;
-}
-
 /*
  * The period of both churn states: set on both ends or neither, not empty,
  * and set whenever the state counts anyone (`counted`).
@@ -35,11 +24,11 @@ period_check(const abm_state *s, int counted, abm_error *err)
 				hi = s->scalar[CHURN_PERIOD_END];
 
 	if ((lo == ABM_UNSET) != (hi == ABM_UNSET))
-		return churn_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
+		return abm_fail(err, ABM_ERR_SYNTAX, "period_start and period_end are set together.");
 	if (lo != ABM_UNSET && lo >= hi)
-		return churn_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
+		return abm_fail(err, ABM_ERR_RANGE, "period_start must be before period_end.");
 	if (counted && lo == ABM_UNSET)
-		return churn_fail(err, ABM_ERR_SYNTAX, "a state that counts customers has a period.");
+		return abm_fail(err, ABM_ERR_SYNTAX, "a state that counts customers has a period.");
 	return ABM_OK;
 }
 
@@ -52,7 +41,7 @@ churn_check(const abm_state *s, abm_error *err)
 	if (st != ABM_OK)
 		return st;
 	if (s->scalar[CHURN_CHURNED] > s->scalar[CHURN_ACTIVE])
-		return churn_fail(err, ABM_ERR_RANGE, "churned must not exceed active.");
+		return abm_fail(err, ABM_ERR_RANGE, "churned must not exceed active.");
 	return ABM_OK;
 }
 
@@ -92,7 +81,7 @@ static abm_status
 repeat_check(const abm_state *s, abm_error *err)
 {
 	if (s->scalar[REPEAT_REPEATERS] > s->scalar[REPEAT_CUSTOMERS])
-		return churn_fail(err, ABM_ERR_RANGE, "repeat_customers must not exceed customers.");
+		return abm_fail(err, ABM_ERR_RANGE, "repeat_customers must not exceed customers.");
 	return ABM_OK;
 }
 

@@ -36,9 +36,7 @@ churn_rate_counts(PG_FUNCTION_ARGS)
 						(long long) at_start, (long long) at_end),
 				 errdetail("Counts are not negative, and the count at the end is of the customers who were there at the start, so it cannot exceed it."),
 				 errhint("Count at the end only the starting cohort's customers; new customers do not offset churn.")));
-	if (isnan(rate))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(rate);
+	ABM_RETURN_FLOAT8_OR_NULL(rate);
 }
 
 PG_FUNCTION_INFO_V1(churn_rate_over_periods);
@@ -161,6 +159,36 @@ typedef struct ChurnRow
 } ChurnRow;
 
 /*
+ * Argument argno, a date (is_date) or a timestamptz, in microseconds since
+ * 2000-01-01; *infinite is -1 or 1 for -infinity and infinity, else 0.
+ */
+static int64
+bound_arg(FunctionCallInfo fcinfo, int argno, bool is_date, int *infinite)
+{
+	if (is_date)
+	{
+		DateADT		d = PG_GETARG_DATEADT(argno);
+
+		*infinite = DATE_IS_NOBEGIN(d) ? -1 : DATE_IS_NOEND(d) ? 1 : 0;
+		return date_usecs(d);
+	}
+	else
+	{
+		TimestampTz t = PG_GETARG_TIMESTAMPTZ(argno);
+
+		*infinite = TIMESTAMP_IS_NOBEGIN(t) ? -1 : TIMESTAMP_IS_NOEND(t) ? 1 : 0;
+		return t;
+	}
+}
+
+/* Argument argno as text, for a message. */
+static char *
+bound_text(FunctionCallInfo fcinfo, int argno, bool is_date)
+{
+	return is_date ? date_text(PG_GETARG_DATEADT(argno)) : timestamptz_text(PG_GETARG_TIMESTAMPTZ(argno));
+}
+
+/*
  * The lifetime in arguments first (started), first + 1 (ended) and the
  * period in first + 2, validated.  False when the row is to be ignored: a
  * NULL start or period.  ended NULL or 'infinity': still active.
@@ -168,51 +196,25 @@ typedef struct ChurnRow
 static bool
 churn_row(FunctionCallInfo fcinfo, int first, bool is_date, ChurnRow *row)
 {
+	int			infinite;
+
 	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 2))
 		return false;
+	row->started = bound_arg(fcinfo, first, is_date, &infinite);
+	if (infinite != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime cannot start at %s", bound_text(fcinfo, first, is_date))));
 	row->has_end = !PG_ARGISNULL(first + 1);
-	row->ended = 0;
-	if (is_date)
-	{
-		DateADT		started = PG_GETARG_DATEADT(first);
-		DateADT		ended = row->has_end ? PG_GETARG_DATEADT(first + 1) : 0;
-
-		if (DATE_NOT_FINITE(started))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("a lifetime cannot start at %s", date_text(started))));
-		if (row->has_end && DATE_IS_NOEND(ended))
-			row->has_end = false;
-		if (row->has_end && (DATE_IS_NOBEGIN(ended) || ended < started))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("a lifetime ends before it starts: ended %s is before started %s",
-							date_text(ended), date_text(started)),
-					 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
-		row->started = date_usecs(started);
-		if (row->has_end)
-			row->ended = date_usecs(ended);
-	}
-	else
-	{
-		TimestampTz started = PG_GETARG_TIMESTAMPTZ(first);
-		TimestampTz ended = row->has_end ? PG_GETARG_TIMESTAMPTZ(first + 1) : 0;
-
-		if (TIMESTAMP_NOT_FINITE(started))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("a lifetime cannot start at %s", timestamptz_text(started))));
-		if (row->has_end && TIMESTAMP_IS_NOEND(ended))
-			row->has_end = false;
-		if (row->has_end && (TIMESTAMP_IS_NOBEGIN(ended) || ended < started))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("a lifetime ends before it starts: ended %s is before started %s",
-							timestamptz_text(ended), timestamptz_text(started)),
-					 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
-		row->started = started;
-		row->ended = ended;
-	}
+	row->ended = row->has_end ? bound_arg(fcinfo, first + 1, is_date, &infinite) : 0;
+	if (row->has_end && infinite > 0)
+		row->has_end = false;	/* ended 'infinity': still active */
+	if (row->has_end && (infinite < 0 || row->ended < row->started))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("a lifetime ends before it starts: ended %s is before started %s",
+						bound_text(fcinfo, first + 1, is_date), bound_text(fcinfo, first, is_date)),
+				 errhint("A lifetime is [started, ended); ended = started is an empty lifetime.")));
 	row->period = period_arg(fcinfo, first + 2, is_date);
 	return true;
 }
@@ -233,9 +235,6 @@ churn_set_period(int64 *scalars, const ChurnPeriodCache *p)
 				 errhint("Group by the period, or compute one period per query.")));
 }
 
-#define RETURN_UNCHANGED() \
-	do { if (PG_ARGISNULL(0)) PG_RETURN_NULL(); PG_RETURN_DATUM(PG_GETARG_DATUM(0)); } while (0)
-
 /*
  * The per-row step of churn_rate(started, ended, period): classify one
  * lifetime in the period and count it (delta -1 takes it back out, for
@@ -250,7 +249,7 @@ churn_step(FunctionCallInfo fcinfo, bool is_date, int64 delta)
 				churned;
 
 	if (!churn_row(fcinfo, 1, is_date, &row))
-		RETURN_UNCHANGED();
+		ABM_RETURN_STATE_UNCHANGED();
 	abm_churn_classify(row.started, row.has_end, row.ended, row.period->lo, row.period->hi,
 					   &active, &churned);
 	s = abm_state_datum_owned(fcinfo, 0, &abm_churn_schema);
@@ -290,7 +289,7 @@ customer_churn_step(FunctionCallInfo fcinfo, bool is_date, int64 delta)
 	abm_error	err;
 
 	if (PG_ARGISNULL(1) || !churn_row(fcinfo, 2, is_date, &row))
-		RETURN_UNCHANGED();
+		ABM_RETURN_STATE_UNCHANGED();
 	abm_churn_classify(row.started, row.has_end, row.ended, row.period->lo, row.period->hi,
 					   &at_start, &churned);
 	e = abm_state_expanded_mutable(fcinfo, 0, &abm_customer_churn_schema);
@@ -370,9 +369,7 @@ churn_state_rate(PG_FUNCTION_ARGS)
 
 	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_churn_schema, &s);
 	rate = abm_churn_rate_of(&s);
-	if (isnan(rate))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(rate);
+	ABM_RETURN_FLOAT8_OR_NULL(rate);
 }
 
 ABM_STATE_SCALAR(churn_state_active, abm_churn_schema, CHURN_ACTIVE);
@@ -451,7 +448,7 @@ repeat_step(FunctionCallInfo fcinfo, int64 purchases, int64 delta)
 	Datum fname(PG_FUNCTION_ARGS) \
 	{ \
 		if (PG_ARGISNULL(1)) \
-			RETURN_UNCHANGED(); \
+			ABM_RETURN_STATE_UNCHANGED(); \
 		return repeat_step(fcinfo, getter(1), delta); \
 	}
 
@@ -469,9 +466,7 @@ repeat_purchase_state_rate(PG_FUNCTION_ARGS)
 
 	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_repeat_purchase_schema, &s);
 	rate = abm_repeat_purchase_rate_of(&s);
-	if (isnan(rate))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(rate);
+	ABM_RETURN_FLOAT8_OR_NULL(rate);
 }
 
 ABM_STATE_SCALAR(repeat_purchase_state_customers, abm_repeat_purchase_schema, REPEAT_CUSTOMERS);

@@ -25,26 +25,11 @@ nps_check(const abm_state *s, abm_error *err)
 	int64_t		n;
 
 	if (s->has_param && !abm_confidence_valid(s->param))
-	{
-		if (err != NULL)
-		{
-			err->status = ABM_ERR_RANGE;
-			snprintf(err->detail, sizeof(err->detail),
-					 "confidence must be strictly between 0 and 1, found %g.", s->param);
-		}
-		return ABM_ERR_RANGE;
-	}
+		return abm_fail(err, ABM_ERR_RANGE, "confidence must be strictly between 0 and 1, found %g.", s->param);
 
 	if (__builtin_add_overflow(s->scalar[NPS_DETRACTORS], s->scalar[NPS_PASSIVES], &n) ||
 		__builtin_add_overflow(n, s->scalar[NPS_PROMOTERS], &n))
-	{
-		if (err != NULL)
-		{
-			err->status = ABM_ERR_RANGE;
-			strcpy(err->detail, "detractors + passives + promoters exceeds 9223372036854775807.");
-		}
-		return ABM_ERR_RANGE;
-	}
+		return abm_fail(err, ABM_ERR_RANGE, "detractors + passives + promoters exceeds 9223372036854775807.");
 	return ABM_OK;
 }
 
@@ -61,14 +46,7 @@ static abm_status
 csat_check(const abm_state *s, abm_error *err)
 {
 	if (s->scalar[CSAT_SATISFIED] > s->scalar[CSAT_RESPONSES])
-	{
-		if (err != NULL)
-		{
-			err->status = ABM_ERR_RANGE;
-			strcpy(err->detail, "satisfied must not exceed responses.");
-		}
-		return ABM_ERR_RANGE;
-	}
+		return abm_fail(err, ABM_ERR_RANGE, "satisfied must not exceed responses.");
 	return ABM_OK;
 }
 

@@ -68,11 +68,7 @@ nps_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	Datum fname(PG_FUNCTION_ARGS) \
 	{ \
 		if (PG_ARGISNULL(1) || (more_null)) \
-		{ \
-			if (PG_ARGISNULL(0)) \
-				PG_RETURN_NULL(); \
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
-		} \
+			ABM_RETURN_STATE_UNCHANGED(); \
 		return step(fcinfo, getter(1), delta); \
 	}
 
@@ -137,9 +133,6 @@ SCORE_TRANSITION(csat_uncount_int2, csat_step, PG_GETARG_INT16, -1, false)
 SCORE_TRANSITION(csat_uncount_int4, csat_step, PG_GETARG_INT32, -1, false)
 SCORE_TRANSITION(csat_uncount_int8, csat_step, PG_GETARG_INT64, -1, false)
 
-#define RETURN_FLOAT8_OR_NULL(x) \
-	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
-
 /*
  * Final function of nps_margin(score[, confidence]): at the confidence the
  * state carries, else 0.95.  (nps() and csat() finish with the accessors
@@ -154,7 +147,7 @@ nps_state_margin_final(PG_FUNCTION_ARGS)
 
 	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_nps_schema, &s);
 	c = abm_nps_counts_of(&s);
-	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, s.has_param ? s.param : DEFAULT_CONFIDENCE));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, s.has_param ? s.param : DEFAULT_CONFIDENCE));
 }
 
 /* ---- accessors over nps_state ---- */
@@ -183,7 +176,7 @@ nps_state_nps(PG_FUNCTION_ARGS)
 {
 	abm_nps_counts c = state_counts(fcinfo, 0);
 
-	RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_nps_value(&c));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_margin);
@@ -192,7 +185,7 @@ nps_state_margin(PG_FUNCTION_ARGS)
 {
 	abm_nps_counts c = state_counts(fcinfo, 0);
 
-	RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, confidence_arg(fcinfo, 1)));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_nps_margin(&c, confidence_arg(fcinfo, 1)));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_diff_margin);
@@ -202,7 +195,7 @@ nps_state_diff_margin(PG_FUNCTION_ARGS)
 	abm_nps_counts a = state_counts(fcinfo, 0);
 	abm_nps_counts b = state_counts(fcinfo, 1);
 
-	RETURN_FLOAT8_OR_NULL(abm_nps_diff_margin(&a, &b, confidence_arg(fcinfo, 2)));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_nps_diff_margin(&a, &b, confidence_arg(fcinfo, 2)));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_interval);
@@ -287,7 +280,7 @@ csat_state_csat(PG_FUNCTION_ARGS)
 	abm_state	s;
 
 	abm_state_from_datum(PG_GETARG_DATUM(0), &abm_csat_schema, &s);
-	RETURN_FLOAT8_OR_NULL(abm_csat_value(&s));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_csat_value(&s));
 }
 
 ABM_STATE_SCALAR(csat_state_satisfied, abm_csat_schema, CSAT_SATISFIED);

@@ -11,12 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static abm_status fail(abm_error *err, abm_status status, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
 static void format_double(double d, char *buf);
 
-static abm_status
-fail(abm_error *err, abm_status status, const char *fmt,...)
+abm_status
+abm_fail(abm_error *err, abm_status status, const char *fmt,...)
 {
 	if (err != NULL)
 	{
@@ -71,15 +69,15 @@ abm_state_validate(const abm_state *s, abm_error *err)
 
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].nonnegative && s->scalar[i] < 0)
-			return fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
+			return abm_fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
 						sch->scalars[i].name, s->scalar[i]);
 
 	if (sch->ncols == 0 && s->nrows != 0)
-		return fail(err, ABM_ERR_SYNTAX, "%s has no rows.", sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s has no rows.", sch->type_name);
 	if (s->has_param && sch->param_name == NULL)
-		return fail(err, ABM_ERR_SYNTAX, "%s carries no parameter.", sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s carries no parameter.", sch->type_name);
 	if (s->has_param && !isfinite(s->param))
-		return fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->param_name);
+		return abm_fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->param_name);
 
 	for (r = 0; r < s->nrows; r++)
 	{
@@ -90,7 +88,7 @@ abm_state_validate(const abm_state *s, abm_error *err)
 			double		d = abm_float_of_key(row[0]);
 
 			if (!isfinite(d) || abm_float_key(d) != row[0])
-				return fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->col_names[0]);
+				return abm_fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->col_names[0]);
 			if (r > 0 && row[0] <= row[-sch->ncols])
 			{
 				char		a[32],
@@ -98,17 +96,17 @@ abm_state_validate(const abm_state *s, abm_error *err)
 
 				format_double(d, a);
 				format_double(abm_float_of_key(row[-sch->ncols]), b);
-				return fail(err, ABM_ERR_SYNTAX, "%s values must be distinct and increasing, found %s after %s.",
+				return abm_fail(err, ABM_ERR_SYNTAX, "%s values must be distinct and increasing, found %s after %s.",
 							sch->col_names[0], a, b);
 			}
 		}
 		else if (r > 0 && row[0] <= row[-sch->ncols])
-			return fail(err, ABM_ERR_SYNTAX,
+			return abm_fail(err, ABM_ERR_SYNTAX,
 						"%s values must be distinct and increasing, found %" PRId64 " after %" PRId64 ".",
 						sch->col_names[0], row[0], row[-sch->ncols]);
 		for (c = 1; c < sch->ncols; c++)
 			if (row[c] < 0)
-				return fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
+				return abm_fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
 							sch->col_names[c], row[c]);
 	}
 
@@ -121,7 +119,7 @@ static abm_status
 add_checked(int64_t a, int64_t b, int64_t *out, const char *name, abm_error *err)
 {
 	if (__builtin_add_overflow(a, b, out) || *out < 0)
-		return fail(err, ABM_ERR_RANGE, "%s would exceed %" PRId64 ".", name, INT64_MAX);
+		return abm_fail(err, ABM_ERR_RANGE, "%s would exceed %" PRId64 ".", name, INT64_MAX);
 	return ABM_OK;
 }
 
@@ -144,12 +142,12 @@ abm_state_merge(abm_state *into, const abm_state *from,
 				n = 0;
 
 	if (from->schema != sch)
-		return fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
+		return abm_fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
 					sch->type_name, from->schema->type_name);
 	if (from->has_param)
 	{
 		if (into->has_param && into->param != from->param)
-			return fail(err, ABM_ERR_MISMATCH, "%s states with %s %.17g and %.17g cannot be merged.",
+			return abm_fail(err, ABM_ERR_MISMATCH, "%s states with %s %.17g and %.17g cannot be merged.",
 						sch->type_name, sch->param_name, into->param, from->param);
 		into->has_param = 1;
 		into->param = from->param;
@@ -176,7 +174,7 @@ abm_state_merge(abm_state *into, const abm_state *from,
 				if (y == ABM_UNSET)
 					break;
 				if (x != ABM_UNSET && x != y)
-					return fail(err, ABM_ERR_MISMATCH, "%s states with %s %" PRId64 " and %" PRId64 " cannot be merged.",
+					return abm_fail(err, ABM_ERR_MISMATCH, "%s states with %s %" PRId64 " and %" PRId64 " cannot be merged.",
 								sch->type_name, sch->scalars[i].name, x, y);
 				into->scalar[i] = y;
 				break;
@@ -186,7 +184,7 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	if (sch->ncols == 0 || from->nrows == 0)
 		return sch->check != NULL ? sch->check(into, err) : ABM_OK;
 	if ((uint64_t) into->nrows + from->nrows > rowcap)
-		return fail(err, ABM_ERR_RANGE, "merged %s needs more rows than provided.", sch->type_name);
+		return abm_fail(err, ABM_ERR_RANGE, "merged %s needs more rows than provided.", sch->type_name);
 
 	/* Union of the keys, both sides sorted; counts of equal keys are added. */
 	while (a < into->nrows || b < from->nrows)
@@ -228,18 +226,18 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	int			i;
 
 	if (from->schema != sch || into->nrows != 0 || from->nrows != 0)
-		return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
+		return abm_fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_MIN || sch->scalars[i].merge == ABM_MERGE_MAX ||
 			(sch->scalars[i].merge == ABM_MERGE_SAME && from->scalar[i] != ABM_UNSET &&
 			 from->scalar[i] != into->scalar[i]))
-			return fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
+			return abm_fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
 	if (from->has_param && (!into->has_param || into->param != from->param))
-		return fail(err, ABM_ERR_MISMATCH, "%s states with different %s cannot be taken apart.",
+		return abm_fail(err, ABM_ERR_MISMATCH, "%s states with different %s cannot be taken apart.",
 					sch->type_name, sch->param_name);
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_SUM && from->scalar[i] > into->scalar[i])
-			return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
+			return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
 	for (i = 0; i < sch->nscalars; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_SUM)
 			into->scalar[i] -= from->scalar[i];
@@ -431,7 +429,7 @@ read_layout(const layout *l, const abm_state_schema *sch, const uint8_t *in, siz
 	uint32_t	nrows = 0;
 
 	if (len < l->cells)
-		return fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
 					sch->type_name, len, l->cells);
 	for (i = 0; i < (size_t) sch->nscalars; i++)
 		out->scalar[i] = (int64_t) get64(l, in + l->scalars + 8 * i);
@@ -444,13 +442,13 @@ read_layout(const layout *l, const abm_state_schema *sch, const uint8_t *in, siz
 	{
 		nrows = get32(l, in + l->nrows);
 		if (l->kind == LAYOUT_NATIVE && get32(l, in + l->nrows + 4) != 0)
-			return fail(err, ABM_ERR_SYNTAX, "%s datum has nonzero padding after its row count.", sch->type_name);
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s datum has nonzero padding after its row count.", sch->type_name);
 	}
 	if ((len - l->cells) % cellsize != 0 || (len - l->cells) / cellsize != nrows)
-		return fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, which does not match its %u rows.",
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, which does not match its %u rows.",
 					sch->type_name, len, nrows);
 	if (nrows > rowcap)
-		return fail(err, ABM_ERR_RANGE, "%s has more rows than provided for.", sch->type_name);
+		return abm_fail(err, ABM_ERR_RANGE, "%s has more rows than provided for.", sch->type_name);
 	ncells = (size_t) nrows * sch->ncols;
 	for (i = 0; i < ncells; i++)
 		rowbuf[i] = (int64_t) get64(l, in + l->cells + 8 * i);
@@ -495,7 +493,7 @@ static abm_status
 check_version(const abm_state_schema *sch, int64_t version, abm_error *err)
 {
 	if (version < ABM_STATE_MIN_VERSION || version > ABM_STATE_VERSION)
-		return fail(err, ABM_ERR_VERSION,
+		return abm_fail(err, ABM_ERR_VERSION,
 					"%s format version %" PRId64 " is not supported; this version of abm reads versions %d to %d.",
 					sch->type_name, version, ABM_STATE_MIN_VERSION, ABM_STATE_VERSION);
 	return ABM_OK;
@@ -505,7 +503,7 @@ static abm_status
 check_flags(const abm_state_schema *sch, unsigned flags, abm_error *err)
 {
 	if ((flags & ~(unsigned) ABM_STATE_FLAG_PARAM) != 0)
-		return fail(err, ABM_ERR_SYNTAX, "%s has unknown flags 0x%02x.", sch->type_name, flags);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s has unknown flags 0x%02x.", sch->type_name, flags);
 	return ABM_OK;
 }
 
@@ -519,7 +517,7 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 
 	abm_state_init(out, sch);
 	if (len < 1)
-		return fail(err, ABM_ERR_SYNTAX, "%s binary form is empty.", sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s binary form is empty.", sch->type_name);
 	if (check_version(sch, in[0], err) != ABM_OK)
 		return ABM_ERR_VERSION;
 	if (in[0] == 1)
@@ -527,7 +525,7 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 	else
 	{
 		if (len < 2)
-			return fail(err, ABM_ERR_SYNTAX, "%s binary form has no flags byte.", sch->type_name);
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s binary form has no flags byte.", sch->type_name);
 		if (check_flags(sch, in[1], err) != ABM_OK)
 			return ABM_ERR_SYNTAX;
 		has_param = (in[1] & ABM_STATE_FLAG_PARAM) != 0;
@@ -574,20 +572,20 @@ abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t le
 
 	abm_state_init(out, sch);
 	if (len < 1)
-		return fail(err, ABM_ERR_SYNTAX, "%s datum is empty.", sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum is empty.", sch->type_name);
 	if (in[0] == 1)				/* stored by abm 1.1: the version 1 binary form */
 		return abm_state_from_binary(sch, in, len, out, rowbuf, rowcap, err);
 	if (in[0] != ABM_STATE_VERSION)
 		return check_version(sch, in[0], err) != ABM_OK ? ABM_ERR_VERSION
-			: fail(err, ABM_ERR_VERSION, "%s datum of format version %d is not native.", sch->type_name, in[0]);
+			: abm_fail(err, ABM_ERR_VERSION, "%s datum of format version %d is not native.", sch->type_name, in[0]);
 	if (len < 4)
-		return fail(err, ABM_ERR_SYNTAX, "%s datum has %zu bytes, expected at least 4.", sch->type_name, len);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum has %zu bytes, expected at least 4.", sch->type_name, len);
 	if (in[1] != sch->kind)
-		return fail(err, ABM_ERR_SYNTAX, "datum of state kind %d is not a %s.", in[1], sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "datum of state kind %d is not a %s.", in[1], sch->type_name);
 	if (check_flags(sch, in[2], err) != ABM_OK)
 		return ABM_ERR_SYNTAX;
 	if (in[3] != 0)
-		return fail(err, ABM_ERR_SYNTAX, "%s datum has a nonzero reserved byte.", sch->type_name);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum has a nonzero reserved byte.", sch->type_name);
 	has_param = (in[2] & ABM_STATE_FLAG_PARAM) != 0;
 	l = layout_of(LAYOUT_NATIVE, sch, has_param);
 	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
@@ -737,7 +735,7 @@ grow(abm_rowset *rs, abm_error *err)
 
 	/* the flattened state must still fit in a value */
 	if (rs->cap >= UINT32_MAX / 4 || (size_t) cap * ncols * 8 > ABM_STATE_MAX_BYTES)
-		return fail(err, ABM_ERR_LIMIT, "%s would have more than %zu rows, past the 1 GB limit of a value.",
+		return abm_fail(err, ABM_ERR_LIMIT, "%s would have more than %zu rows, past the 1 GB limit of a value.",
 					rs->schema->type_name, ABM_STATE_MAX_BYTES / (ncols * 8));
 	cells = rs->mem.alloc(rs->mem.ctx, sizeof(int64_t) * ncols * cap);
 	slots = cells != NULL ? rs->mem.alloc(rs->mem.ctx, sizeof(uint32_t) * 2 * (size_t) cap) : NULL;
@@ -745,7 +743,7 @@ grow(abm_rowset *rs, abm_error *err)
 	{
 		if (cells != NULL)
 			rs->mem.release(rs->mem.ctx, cells);
-		return fail(err, ABM_ERR_LIMIT, "out of memory for %u rows of %s.", cap, rs->schema->type_name);
+		return abm_fail(err, ABM_ERR_LIMIT, "out of memory for %u rows of %s.", cap, rs->schema->type_name);
 	}
 	if (rs->nrows > 0)
 		memcpy(cells, rs->cells, sizeof(int64_t) * ncols * rs->nrows);
@@ -778,7 +776,7 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 	{
 		for (c = 1; c < ncols; c++)
 			if (deltas[c - 1] < 0)
-				return fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
+				return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
 		if (rs->nrows == rs->cap)
 		{
 			if (grow(rs, err) != ABM_OK)
@@ -801,7 +799,7 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 	row = rs->cells + (size_t) (rs->slots[slot] - 1) * ncols;
 	for (c = 1; c < ncols; c++)
 		if (__builtin_add_overflow(row[c], deltas[c - 1], &sums[c]) || sums[c] < 0)
-			return fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
+			return abm_fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
 						sch->col_names[c], INT64_MAX);
 	for (c = 1; c < ncols; c++)
 	{
@@ -821,7 +819,7 @@ abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *er
 	int			c;
 
 	if (s->schema != rs->schema)
-		return fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
+		return abm_fail(err, ABM_ERR_MISMATCH, "cannot merge %s with %s.",
 					rs->schema->type_name, s->schema->type_name);
 	for (r = 0; r < s->nrows; r++)
 	{
@@ -1081,14 +1079,14 @@ read_int64(text_in *in, int64_t *out, const abm_state_schema *sch, const char *w
 		unsigned	d = (unsigned) (*in->p - '0');
 
 		if (u > (limit - d) / 10)
-			return fail(err, ABM_ERR_RANGE, "%s value of %s is out of range for a 64-bit integer.",
+			return abm_fail(err, ABM_ERR_RANGE, "%s value of %s is out of range for a 64-bit integer.",
 						sch->type_name, what);
 		u = u * 10 + d;
 		in->p++;
 		digits++;
 	}
 	if (digits == 0)
-		return fail(err, ABM_ERR_SYNTAX, "%s expects an integer for %s.", sch->type_name, what);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s expects an integer for %s.", sch->type_name, what);
 	*out = neg ? (int64_t) (0 - u) : (int64_t) u;
 	return ABM_OK;
 }
@@ -1120,14 +1118,14 @@ read_double(text_in *in, double *out, const abm_state_schema *sch, const char *w
 	}
 	n = (size_t) (p - in->p);
 	if (digits == 0 || n >= sizeof(buf))
-		return fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
 	memcpy(buf, in->p, n);
 	buf[n] = '\0';
 	*out = strtod(buf, &end);
 	if (end != buf + n)
-		return fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s expects a decimal number for %s.", sch->type_name, what);
 	if (!isfinite(*out))
-		return fail(err, ABM_ERR_RANGE, "%s value of %s is out of range.", sch->type_name, what);
+		return abm_fail(err, ABM_ERR_RANGE, "%s value of %s is out of range.", sch->type_name, what);
 	in->p = p;
 	return ABM_OK;
 }
@@ -1156,12 +1154,12 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 		in.end--;
 
 	if (!accept_str(&in, "v"))
-		return fail(err, ABM_ERR_SYNTAX, "%s text must start with a format version such as \"v%d\".",
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s text must start with a format version such as \"v%d\".",
 					sch->type_name, ABM_STATE_VERSION);
 	if ((st = read_int64(&in, &version, sch, "the format version", err)) == ABM_ERR_SYNTAX)
 		return st;
 	if (st != ABM_OK)
-		return fail(err, ABM_ERR_VERSION, "%s format version is not supported; this version of abm reads versions %d to %d.",
+		return abm_fail(err, ABM_ERR_VERSION, "%s format version is not supported; this version of abm reads versions %d to %d.",
 					sch->type_name, ABM_STATE_MIN_VERSION, ABM_STATE_VERSION);
 	if (check_version(sch, version, err) != ABM_OK)
 		return ABM_ERR_VERSION;
@@ -1171,7 +1169,7 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 		const char *name = sch->scalars[i].name;
 
 		if (!accept_str(&in, " ") || !accept_str(&in, name) || !accept_str(&in, "="))
-			return fail(err, ABM_ERR_SYNTAX, "%s expects \" %s=\" as field %d.", sch->type_name, name, i + 1);
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \" %s=\" as field %d.", sch->type_name, name, i + 1);
 		if ((st = read_int64(&in, &out->scalar[i], sch, name, err)) != ABM_OK)
 			return st;
 	}
@@ -1194,22 +1192,22 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 	if (sch->ncols > 0)
 	{
 		if (!accept_str(&in, " rows=["))
-			return fail(err, ABM_ERR_SYNTAX, "%s expects \" rows=[\" after its fields.", sch->type_name);
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \" rows=[\" after its fields.", sch->type_name);
 		out->rows = rowbuf;
 		while (!accept_str(&in, "]"))
 		{
 			int64_t    *row;
 
 			if (out->nrows > 0 && !accept_str(&in, ","))
-				return fail(err, ABM_ERR_SYNTAX, "%s expects \",\" or \"]\" after row %u.",
+				return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \",\" or \"]\" after row %u.",
 							sch->type_name, out->nrows);
 			if (out->nrows >= rowcap)
-				return fail(err, ABM_ERR_SYNTAX, "%s has more rows than its text can hold.", sch->type_name);
+				return abm_fail(err, ABM_ERR_SYNTAX, "%s has more rows than its text can hold.", sch->type_name);
 			row = rowbuf + (size_t) out->nrows * sch->ncols;
 			for (c = 0; c < sch->ncols; c++)
 			{
 				if (c > 0 && !accept_str(&in, ":"))
-					return fail(err, ABM_ERR_SYNTAX, "%s expects \":\" before %s in row %u.",
+					return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \":\" before %s in row %u.",
 								sch->type_name, sch->col_names[c], out->nrows + 1);
 				if (c == 0 && sch->key_is_float)
 				{
@@ -1229,7 +1227,7 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 	}
 
 	if (in.p != in.end)
-		return fail(err, ABM_ERR_SYNTAX, "%s text has unexpected characters after its last field.",
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s text has unexpected characters after its last field.",
 					sch->type_name);
 	return abm_state_validate(out, err);
 }

@@ -93,6 +93,13 @@ typedef struct abm_error
 
 struct abm_state;
 
+/*
+ * Set err (if not NULL) to status and a printf-style detail, and return the
+ * status: how the mechanism and every schema's check report a problem.
+ */
+abm_status	abm_fail(abm_error *err, abm_status status, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
 typedef struct abm_state_schema
 {
 	const char *type_name;		/* SQL type name, for messages */

@@ -150,6 +150,20 @@ expanded_new(const abm_state_schema *schema, MemoryContext parent)
 	return e;
 }
 
+/*
+ * The scalars and parameter of b, without its rows, in *out; and e's state
+ * without rows too: an expanded state keeps its rows in its row set.
+ */
+static void
+scalars_only(AbmExpandedState *e, const abm_state *b, abm_state *out)
+{
+	memcpy(out, b, ABM_STATE_SIZE(b->schema->nscalars));
+	out->rows = NULL;
+	out->nrows = 0;
+	e->st.rows = NULL;
+	e->st.nrows = 0;
+}
+
 /* Merge a decoded state into an expanded one (scalars by their rules, rows by key). */
 static void
 expanded_merge(AbmExpandedState *e, const abm_state *b)
@@ -157,11 +171,7 @@ expanded_merge(AbmExpandedState *e, const abm_state *b)
 	abm_state	scalars;
 	abm_error	err;
 
-	memcpy(&scalars, b, ABM_STATE_SIZE(b->schema->nscalars));
-	scalars.rows = NULL;
-	scalars.nrows = 0;
-	e->st.rows = NULL;
-	e->st.nrows = 0;
+	scalars_only(e, b, &scalars);
 	if (abm_state_merge(&e->st, &scalars, NULL, 0, &err) != ABM_OK ||
 		abm_rowset_add_state(&e->rows, b, 1, &err) != ABM_OK)
 		abm_state_report(&err);
@@ -422,6 +432,23 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 	return abm_state_to_datum(&a);
 }
 
+/* Take b out of a; false when its kind cannot (the caller recomputes). */
+static bool
+subtracted(abm_state *a, const abm_state *b)
+{
+	abm_error	err;
+
+	switch (abm_state_subtract(a, b, &err))
+	{
+		case ABM_OK:
+			return true;
+		case ABM_ERR_MISMATCH:
+			return false;
+		default:
+			abm_state_report(&err);
+	}
+}
+
 /*
  * Take the state in argument 1 back out of the one in argument 0: the
  * inverse transition of rollup() over a sliding window frame.  Returns NULL,
@@ -456,35 +483,17 @@ abm_state_subtract_common(FunctionCallInfo fcinfo, const abm_state_schema *schem
 				PG_RETURN_NULL();
 		e = abm_state_expanded_mutable(fcinfo, 0, schema);
 		abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
-		memcpy(&scalars, &b, ABM_STATE_SIZE(schema->nscalars));
-		scalars.rows = NULL;
-		scalars.nrows = 0;
-		e->st.rows = NULL;
-		e->st.nrows = 0;
-		switch (abm_state_subtract(&e->st, &scalars, &err))
-		{
-			case ABM_OK:
-				break;
-			case ABM_ERR_MISMATCH:
-				PG_RETURN_NULL();
-			default:
-				abm_state_report(&err);
-		}
+		scalars_only(e, &b, &scalars);
+		if (!subtracted(&e->st, &scalars))
+			PG_RETURN_NULL();
 		if (abm_rowset_add_state(&e->rows, &b, -1, &err) != ABM_OK)
 			abm_state_report(&err);
 		PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
 	}
 	abm_state_from_datum(PG_GETARG_DATUM(1), schema, &b);
 	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &a);
-	switch (abm_state_subtract(&a, &b, &err))
-	{
-		case ABM_OK:
-			break;
-		case ABM_ERR_MISMATCH:
-			PG_RETURN_NULL();
-		default:
-			abm_state_report(&err);
-	}
+	if (!subtracted(&a, &b))
+		PG_RETURN_NULL();
 	owned = abm_state_datum_owned(fcinfo, 0, schema);
 	if (owned != NULL && schema->ncols == 0)
 	{

@@ -28,23 +28,9 @@ survival_check(const abm_state *s, abm_error *err)
 		double		t = abm_float_of_key(row[SURVIVAL_TIME]);
 
 		if (t < 0)
-		{
-			if (err != NULL)
-			{
-				err->status = ABM_ERR_RANGE;
-				snprintf(err->detail, sizeof(err->detail), "time must not be negative, found %g.", t);
-			}
-			return ABM_ERR_RANGE;
-		}
+			return abm_fail(err, ABM_ERR_RANGE, "time must not be negative, found %g.", t);
 		if (row[SURVIVAL_EVENTS] == 0 && row[SURVIVAL_CENSORED] == 0)
-		{
-			if (err != NULL)
-			{
-				err->status = ABM_ERR_SYNTAX;
-				snprintf(err->detail, sizeof(err->detail), "time %g has no subjects; such a time is not a row.", t);
-			}
-			return ABM_ERR_SYNTAX;
-		}
+			return abm_fail(err, ABM_ERR_SYNTAX, "time %g has no subjects; such a time is not a row.", t);
 	}
 	return ABM_OK;
 }

@@ -67,11 +67,7 @@ survival_step(FunctionCallInfo fcinfo, double lifetime, int64 delta)
 	Datum fname(PG_FUNCTION_ARGS) \
 	{ \
 		if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) \
-		{ \
-			if (PG_ARGISNULL(0)) \
-				PG_RETURN_NULL(); \
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
-		} \
+			ABM_RETURN_STATE_UNCHANGED(); \
 		return survival_step(fcinfo, to_lifetime(fcinfo), delta); \
 	}
 
@@ -191,9 +187,6 @@ curve_of(FunctionCallInfo fcinfo, double confidence, abm_km_conf_type conf_type,
 	return curve;
 }
 
-#define RETURN_FLOAT8_OR_NULL(x) \
-	do { double v_ = (x); if (isnan(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
-
 PG_FUNCTION_INFO_V1(survival_state_curve);
 Datum
 survival_state_curve(PG_FUNCTION_ARGS)
@@ -238,7 +231,7 @@ survival_state_median(PG_FUNCTION_ARGS)
 				upper;
 
 	abm_km_median(curve, n, &median, &lower, &upper);
-	RETURN_FLOAT8_OR_NULL(median);
+	ABM_RETURN_FLOAT8_OR_NULL(median);
 }
 
 PG_FUNCTION_INFO_V1(survival_state_median_interval);
@@ -278,7 +271,7 @@ survival_state_at(PG_FUNCTION_ARGS)
 	if (isnan(t))
 		PG_RETURN_NULL();
 	curve = curve_of(fcinfo, DEFAULT_CONFIDENCE, ABM_KM_LOG, &n);
-	RETURN_FLOAT8_OR_NULL(abm_km_survival_at(curve, n, t));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_km_survival_at(curve, n, t));
 }
 
 PG_FUNCTION_INFO_V1(survival_state_rmean);
@@ -295,7 +288,7 @@ survival_state_rmean(PG_FUNCTION_ARGS)
 				 errmsg("horizon %g is not a finite number", horizon),
 				 errhint("The restricted mean lifetime is the area under the curve up to a finite horizon.")));
 	curve = curve_of(fcinfo, DEFAULT_CONFIDENCE, ABM_KM_LOG, &n);
-	RETURN_FLOAT8_OR_NULL(abm_km_rmean(curve, n, horizon, NULL));
+	ABM_RETURN_FLOAT8_OR_NULL(abm_km_rmean(curve, n, horizon, NULL));
 }
 
 /* subjects(state), churned(state): how many lifetimes, how many ended in churn. */

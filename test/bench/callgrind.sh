@@ -24,17 +24,7 @@ abm_pg_start "shared_buffers = '256MB'" "jit = off" "max_parallel_workers_per_ga
 abm_log "loading $rows rows over $groups accounts"
 abm_psql -v rows="$rows" -v groups="$groups" <<'SQL'
 CREATE EXTENSION abm;
-SELECT setseed(0.42) \g /dev/null
-CREATE TABLE answers AS
-SELECT 1 + floor(random() * :groups)::int AS account_id,
-       width_bucket(random(), '{.03,.04,.05,.07,.09,.14,.20,.30,.48,.70}'::float8[]) AS score,
-       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score,
-       floor(random() * 5)::int AS part
-FROM generate_series(1, :rows);
-CREATE TABLE account_states AS
-SELECT account_id, part, nps_agg(score) AS st, count(*)::int AS n FROM answers GROUP BY 1, 2;
-VACUUM ANALYZE answers;
-VACUUM ANALYZE account_states;
+\i test/bench/answers.sql
 CHECKPOINT;
 SQL
 runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null

@@ -46,15 +46,7 @@ INSERT INTO query VALUES
  (13, 'hand-written, by segment',
      $$SELECT segment, count(*) FILTER (WHERE started <= '2025-01-01' AND (ended IS NULL OR ended > '2025-01-01') AND ended <= '2025-04-01')::float8
               / count(*) FILTER (WHERE started <= '2025-01-01' AND (ended IS NULL OR ended > '2025-01-01')) FROM lifetimes GROUP BY segment$$);
-CREATE TEMP TABLE timing (id int, round int, ms float8);
-CREATE FUNCTION pg_temp.bench_one(qid int, rnd int) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE p json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || (SELECT sql FROM query WHERE id = qid) INTO p;
-	IF rnd > 0 THEN
-		INSERT INTO timing VALUES (qid, rnd, (p -> 0 ->> 'Execution Time')::float8);
-	END IF;
-END $$;
+\i test/bench/timing.sql
 SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
 FROM generate_series(0, :rounds) r, query q ORDER BY r, q.id
 \o /dev/null

@@ -40,19 +40,8 @@ abm_pg_start "shared_buffers = '1GB'" "work_mem = '$work_mem'" "jit = off" \
 abm_log "loading $rows rows over $groups accounts"
 abm_psql -v rows="$rows" -v groups="$groups" <<'SQL'
 CREATE EXTENSION abm;
-SELECT setseed(0.42) \g /dev/null
--- NPS 0..10 skewed high (20% detractors, 28% passives, 52% promoters: NPS 32);
--- CSAT 1..5 (73% satisfied).  width_bucket gives the index of the bucket.
-CREATE TABLE answers AS
-SELECT 1 + floor(random() * :groups)::int AS account_id,
-       width_bucket(random(), '{.03,.04,.05,.07,.09,.14,.20,.30,.48,.70}'::float8[]) AS score,
-       1 + width_bucket(random(), '{.05,.12,.27,.62}'::float8[]) AS csat_score,
-       floor(random() * 5)::int AS part
-FROM generate_series(1, :rows);
-CREATE TABLE account_states AS
-SELECT account_id, part, nps_agg(score) AS st, count(*)::int AS n FROM answers GROUP BY 1, 2;
+\i test/bench/answers.sql
 SQL
-abm_psql -c 'VACUUM ANALYZE answers' -c 'VACUUM ANALYZE account_states'
 if abm_psql -c 'CREATE EXTENSION pg_prewarm' 2>/dev/null; then
 	abm_psql -At -c "SELECT 'prewarmed ' || pg_prewarm('answers') + pg_prewarm('account_states') || ' blocks'" >&2
 else
@@ -91,19 +80,7 @@ CREATE TEMP VIEW baseline AS
 SELECT q.id, b.id AS base_id FROM query q JOIN query b ON b.grouping = q.grouping
  AND b.name = CASE WHEN q.src = 'account_states' THEN 'sum(n) (states)'
                    WHEN q.agg ~ 'csat' THEN 'sum(csat_score)' ELSE 'sum(score)' END;
-CREATE TEMP TABLE timing (id int, round int, ms float8, plan json);
-
--- one timed run; the plan and its "Execution Time" are kept
-CREATE FUNCTION pg_temp.bench_one(qid int, rnd int) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-	q text := (SELECT sql FROM query WHERE id = qid);
-	p json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO p;
-	IF rnd > 0 THEN
-		INSERT INTO timing VALUES (qid, rnd, (p -> 0 ->> 'Execution Time')::float8, p);
-	END IF;
-END $$;
+\i test/bench/timing.sql
 -- the lines of a text plan that tell the strategy, its memory and spills
 CREATE FUNCTION pg_temp.plan_lines(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE l text;

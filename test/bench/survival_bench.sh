@@ -56,15 +56,7 @@ INSERT INTO query VALUES
       SELECT count(*) FROM k'),
  (4, 'percentile_cont(0.5)', 'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM lifetimes'),
  (5, 'survival_agg only', 'SELECT survival_agg(days, churned) IS NOT NULL FROM lifetimes');
-CREATE TEMP TABLE timing (id int, round int, ms float8);
-CREATE FUNCTION pg_temp.bench_one(qid int, rnd int) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE p json;
-BEGIN
-	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || (SELECT sql FROM query WHERE id = qid) INTO p;
-	IF rnd > 0 THEN
-		INSERT INTO timing VALUES (qid, rnd, (p -> 0 ->> 'Execution Time')::float8);
-	END IF;
-END $$;
+\i test/bench/timing.sql
 SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
 FROM generate_series(0, :rounds) r, query q ORDER BY r, q.id
 \o /dev/null
