@@ -5,7 +5,8 @@
 # 1,000,000) over ABM_CG_GROUPS accounts (default 20,000) and their states
 # (one nps_state per account and part: 100,000 at the defaults), counts
 # each query's instructions, and prints them with their ratio to sum() over
-# the same table and grouping.
+# the same table and grouping; and survival_agg and percentile_cont over
+# 200,000 lifetimes (3,650 distinct days) next to sum(days).
 #
 #   bash test/bench/callgrind.sh      # as root; about 4 minutes
 #
@@ -25,6 +26,10 @@ abm_log "loading $rows rows over $groups accounts"
 abm_psql -v rows="$rows" -v groups="$groups" <<'SQL'
 CREATE EXTENSION abm;
 \i test/bench/answers.sql
+-- 200,000 lifetimes over 3,650 distinct days, for survival_agg
+CREATE TABLE lifetimes AS
+SELECT (g * 7919) % 3650 AS days, g % 3 = 0 AS churned FROM generate_series(1, 200000) g;
+VACUUM ANALYZE lifetimes;
 CHECKPOINT;
 SQL
 runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
@@ -41,17 +46,20 @@ run() { # SQL REPEAT
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 count() { echo $(( $(run "$1" 2) - $(run "$1" 1) )); }
-printf '%-14s %-22s %16s %8s\n' grouping query instructions vs_sum
+printf '%-14s %-50s %16s %8s\n' grouping query instructions vs_sum
 for grouping in ungrouped by_account; do
 	for q in "sum(score)|answers|sum(score)" "avg(score)|answers|sum(score)" "nps(score)|answers|sum(score)" \
 		"nps_agg(score)|answers|sum(score)" "sum(csat_score)|answers|sum(csat_score)" \
-		"csat(csat_score)|answers|sum(csat_score)" "sum(n)|account_states|sum(n)" "rollup(st)|account_states|sum(n)"; do
+		"csat(csat_score)|answers|sum(csat_score)" "sum(n)|account_states|sum(n)" "rollup(st)|account_states|sum(n)" \
+		"sum(days)|lifetimes|sum(days)" "survival_agg(days, churned) IS NULL|lifetimes|sum(days)" \
+		"percentile_cont(0.5) WITHIN GROUP (ORDER BY days)|lifetimes|sum(days)"; do
 		IFS='|' read -r agg src ref <<<"$q"
+		[ "$src" = lifetimes ] && [ $grouping != ungrouped ] && continue   # lifetimes: ungrouped only
 		if [ $grouping = ungrouped ]; then sql="SELECT $agg FROM $src"; else sql="SELECT account_id, $agg FROM $src GROUP BY account_id"; fi
 		n=$(count "$sql")
 		key="$grouping|$ref"
 		if [ "$agg" = "$ref" ]; then eval "ref_$(echo "$key" | tr -c 'a-z_' '_')=$n"; fi
 		r=$(eval "echo \$ref_$(echo "$key" | tr -c 'a-z_' '_')")
-		printf '%-14s %-22s %16d %7.3fx\n' "$grouping" "$agg" "$n" "$(echo "$n / $r" | bc -l)"
+		printf '%-14s %-50s %16d %7.3fx\n' "$grouping" "$agg" "$n" "$(echo "$n / $r" | bc -l)"
 	done
 done
