@@ -7,7 +7,8 @@
 
 -- every input function, malformed text
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
-FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state']) t,
+FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
+                  'customer_churn_state', 'repeat_purchase_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -22,7 +23,17 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'nps(s) FROM (VALUES (NULL::int)) v(s)', 'nps_margin(s, NULL) FROM (VALUES (5), (9)) v(s)',
   'nps_agg(s)::text FROM (VALUES (NULL::bigint)) v(s)', 'csat(s) FROM (VALUES (NULL::smallint)) v(s)',
   'rollup(s)::text FROM (VALUES (NULL::nps_state)) v(s)',
-  'max(s)::text FROM (VALUES (NULL::lifecycle_stage)) v(s)', 'min(s)::text FROM (VALUES (NULL::nps_class)) v(s)']) f;
+  'max(s)::text FROM (VALUES (NULL::lifecycle_stage)) v(s)', 'min(s)::text FROM (VALUES (NULL::nps_class)) v(s)',
+  'subjects(NULL::survival_state)', 'churned(NULL::survival_state)', 'median_lifetime(NULL)',
+  'survival_at(NULL, 3)', 'survival_at(''v2 rows=[1:1:0]'', NULL)', 'restricted_mean_lifetime(NULL, 3)',
+  'median_lifetime_interval(NULL)::text', 'count(*) FROM survival_curve(NULL)',
+  'survival_agg(t, c)::text FROM (VALUES (NULL::int, true), (3, NULL)) v(t, c)',
+  'churn_rate(NULL::churn_state)', 'customers_at_start(NULL::churn_state)', 'churned(NULL::customer_churn_state)',
+  'churn_rate(NULL::bigint, 5)', 'churn_rate_over(NULL, 12)', 'churn_rate_over(0.1, NULL)',
+  'churn_rate(s, e, p) FROM (VALUES (NULL::date, NULL::date, NULL::daterange)) v(s, e, p)',
+  'churn_rate(c, s, e, p) FROM (VALUES (NULL::bigint, date ''2025-01-01'', NULL::date, daterange(''2025-01-01'', ''2025-02-01''))) v(c, s, e, p)',
+  'repeat_purchase_rate(n) FROM (VALUES (NULL::int)) v(n)', 'customers(NULL)', 'repeat_customers(NULL)',
+  'rollup(s)::text FROM (VALUES (NULL::survival_state)) v(s)', 'rollup(s)::text FROM (VALUES (NULL::churn_state)) v(s)']) f;
 
 -- confidence arguments: NaN, infinities, 0, 1, negative are 22023 everywhere
 SELECT f, c, outcome(format(f, c)) AS outcome
