@@ -6,6 +6,7 @@
 #include "nps.h"
 #include "survival.h"
 #include "churn.h"
+#include "revenue.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
@@ -14,6 +15,7 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_churn_schema,
 	&abm_customer_churn_schema,
 	&abm_repeat_purchase_schema,
+	&abm_revenue_schema,
 };
 
 const abm_state_schema *

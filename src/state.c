@@ -3,6 +3,7 @@
  * See state.h for the formats.
  */
 #include "state.h"
+#include "money.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -28,10 +29,137 @@ abm_fail(abm_error *err, abm_status status, const char *fmt,...)
 	return status;
 }
 
+int
+abm_schema_ncounts(const abm_state_schema *sch)
+{
+	int			i;
+
+	for (i = 0; i < sch->nscalars && sch->scalars[i].kind == ABM_FIELD_COUNT; i++)
+		;
+	return i;
+}
+
+int
+abm_schema_nmoney(const abm_state_schema *sch)
+{
+	return sch->nscalars - abm_schema_ncounts(sch);
+}
+
+/* ---- money fields ---- */
+
+void
+abm_state_get_money(const abm_state *s, int field, abm_money *out)
+{
+	int			nc = abm_schema_ncounts(s->schema);
+
+	abm_money_from_cells(s->scalar + nc + (size_t) (field - nc) * s->money_words,
+						 s->money_words, s->money_scale, out);
+}
+
+static void
+money_get_all(const abm_state *s, abm_money *vals)
+{
+	int			nc = abm_schema_ncounts(s->schema),
+				j;
+
+	for (j = 0; j < s->schema->nscalars - nc; j++)
+		abm_state_get_money(s, nc + j, &vals[j]);
+}
+
+/*
+ * Store vals as the state's money fields: at the largest of their scales
+ * and the state's (a scale never falls), in the fewest words that hold
+ * them all (at least 2).  vals are rescaled in place.
+ */
+static abm_status
+money_put_all(abm_state *s, abm_money *vals, abm_error *err)
+{
+	int			nc = abm_schema_ncounts(s->schema),
+				nm = s->schema->nscalars - nc,
+				scale = s->money_scale,
+				words = 2,
+				j;
+
+	for (j = 0; j < nm; j++)
+		if (vals[j].scale > scale)
+			scale = vals[j].scale;
+	for (j = 0; j < nm; j++)
+	{
+		if (abm_money_rescale(&vals[j], scale, err) != ABM_OK)
+			return ABM_ERR_LIMIT;
+		if (abm_money_words(&vals[j]) > words)
+			words = abm_money_words(&vals[j]);
+	}
+	if (words > ABM_MONEY_MAX_WORDS)
+		return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
+						s->schema->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
+	for (j = 0; j < nm; j++)
+		abm_money_to_cells(&vals[j], s->scalar + nc + (size_t) j * words, words);
+	s->money_scale = scale;
+	s->money_words = words;
+	return ABM_OK;
+}
+
+abm_status
+abm_state_add_money(abm_state *s, int field, const abm_money *v, int sign, abm_error *err)
+{
+	abm_money	vals[ABM_STATE_MAX_MONEY];
+	int			j = field - abm_schema_ncounts(s->schema);
+
+	money_get_all(s, vals);
+	if (abm_money_add(&vals[j], v, sign, err) != ABM_OK)
+		return ABM_ERR_LIMIT;
+	if (s->schema->scalars[field].nonnegative && abm_money_sign(&vals[j]) < 0)
+		return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", s->schema->scalars[field].name);
+	return money_put_all(s, vals, err);
+}
+
+/* The money fields' own rules: scale, width in its shortest form, signs. */
+static abm_status
+money_validate(const abm_state *s, abm_error *err)
+{
+	const abm_state_schema *sch = s->schema;
+	int			nc = abm_schema_ncounts(sch),
+				words = 2,
+				j;
+	abm_money	m;
+
+	if (nc == sch->nscalars)
+	{
+		if (s->money_words != 0 || s->money_scale != 0)
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s has no money fields.", sch->type_name);
+		return ABM_OK;
+	}
+	if (s->money_words < 2 || s->money_words > ABM_MONEY_MAX_WORDS)
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s amounts are %d words wide, expected 2 to %d.",
+						sch->type_name, s->money_words, ABM_MONEY_MAX_WORDS);
+	if (s->money_scale < 0 || s->money_scale > ABM_MONEY_MAX_SCALE)
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s amounts have scale %d, expected 0 to %d.",
+						sch->type_name, s->money_scale, ABM_MONEY_MAX_SCALE);
+	for (j = nc; j < sch->nscalars; j++)
+	{
+		abm_state_get_money(s, j, &m);
+		if (sch->scalars[j].nonnegative && abm_money_sign(&m) < 0)
+		{
+			char		num[64];
+
+			abm_money_to_text(&m, num, sizeof(num));
+			return abm_fail(err, ABM_ERR_RANGE, "%s must not be negative, found %s.", sch->scalars[j].name, num);
+		}
+		if (abm_money_words(&m) > words)
+			words = abm_money_words(&m);
+	}
+	if (words != s->money_words)
+		return abm_fail(err, ABM_ERR_SYNTAX, "%s amounts take %d words where %d hold them.",
+						sch->type_name, s->money_words, words);
+	return ABM_OK;
+}
+
 void
 abm_state_init(abm_state *s, const abm_state_schema *schema)
 {
-	int			i;
+	int			i,
+				nc = abm_schema_ncounts(schema);
 
 	/* touches only the schema's scalars: s may be ABM_STATE_SIZE() bytes */
 	s->schema = schema;
@@ -39,7 +167,10 @@ abm_state_init(abm_state *s, const abm_state_schema *schema)
 	s->nrows = 0;
 	s->has_param = 0;
 	s->param = 0;
-	for (i = 0; i < schema->nscalars; i++)
+	s->money_scale = 0;
+	s->money_words = nc < schema->nscalars ? 2 : 0;
+	memset(s->scalar + nc, 0, sizeof(int64_t) * (size_t) (schema->nscalars - nc) * s->money_words);
+	for (i = 0; i < nc; i++)
 	{
 		switch (schema->scalars[i].merge)
 		{
@@ -64,10 +195,12 @@ abm_state_validate(const abm_state *s, abm_error *err)
 {
 	const abm_state_schema *sch = s->schema;
 	int			i,
-				c;
+				c,
+				nc = abm_schema_ncounts(sch);
 	uint32_t	r;
+	abm_status	st;
 
-	for (i = 0; i < sch->nscalars; i++)
+	for (i = 0; i < nc; i++)
 		if (sch->scalars[i].nonnegative && s->scalar[i] < 0)
 			return abm_fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
 						sch->scalars[i].name, s->scalar[i]);
@@ -78,6 +211,8 @@ abm_state_validate(const abm_state *s, abm_error *err)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s carries no parameter.", sch->type_name);
 	if (s->has_param && !isfinite(s->param))
 		return abm_fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->param_name);
+	if ((st = money_validate(s, err)) != ABM_OK)
+		return st;
 
 	for (r = 0; r < s->nrows; r++)
 	{
@@ -136,7 +271,8 @@ abm_state_merge(abm_state *into, const abm_state *from,
 {
 	const abm_state_schema *sch = into->schema;
 	int			i,
-				c;
+				c,
+				nc = abm_schema_ncounts(sch);
 	uint32_t	a = 0,
 				b = 0,
 				n = 0;
@@ -153,7 +289,20 @@ abm_state_merge(abm_state *into, const abm_state *from,
 		into->param = from->param;
 	}
 
-	for (i = 0; i < sch->nscalars; i++)
+	if (nc < sch->nscalars)
+	{
+		abm_money	x[ABM_STATE_MAX_MONEY],
+					y[ABM_STATE_MAX_MONEY];
+
+		money_get_all(into, x);
+		money_get_all(from, y);
+		for (i = 0; i < sch->nscalars - nc; i++)
+			if (abm_money_add(&x[i], &y[i], 1, err) != ABM_OK)
+				return ABM_ERR_LIMIT;
+		if (money_put_all(into, x, err) != ABM_OK)
+			return ABM_ERR_LIMIT;
+	}
+	for (i = 0; i < nc; i++)
 	{
 		int64_t		x = into->scalar[i],
 					y = from->scalar[i];
@@ -223,11 +372,14 @@ abm_status
 abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 {
 	const abm_state_schema *sch = into->schema;
-	int			i;
+	int			i,
+				nc = abm_schema_ncounts(sch);
+	abm_money	x[ABM_STATE_MAX_MONEY],
+				y[ABM_STATE_MAX_MONEY];
 
 	if (from->schema != sch || into->nrows != 0 || from->nrows != 0)
 		return abm_fail(err, ABM_ERR_MISMATCH, "%s states cannot be taken apart.", sch->type_name);
-	for (i = 0; i < sch->nscalars; i++)
+	for (i = 0; i < nc; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_MIN || sch->scalars[i].merge == ABM_MERGE_MAX ||
 			(sch->scalars[i].merge == ABM_MERGE_SAME && from->scalar[i] != ABM_UNSET &&
 			 from->scalar[i] != into->scalar[i]))
@@ -235,12 +387,27 @@ abm_state_subtract(abm_state *into, const abm_state *from, abm_error *err)
 	if (from->has_param && (!into->has_param || into->param != from->param))
 		return abm_fail(err, ABM_ERR_MISMATCH, "%s states with different %s cannot be taken apart.",
 					sch->type_name, sch->param_name);
-	for (i = 0; i < sch->nscalars; i++)
+	for (i = 0; i < nc; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_SUM && from->scalar[i] > into->scalar[i])
 			return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[i].name);
-	for (i = 0; i < sch->nscalars; i++)
+	if (nc < sch->nscalars)
+	{
+		/* amounts: worked out aside, so that an error changes nothing */
+		money_get_all(into, x);
+		money_get_all(from, y);
+		for (i = 0; i < sch->nscalars - nc; i++)
+		{
+			if (abm_money_add(&x[i], &y[i], -1, err) != ABM_OK)
+				return ABM_ERR_LIMIT;
+			if (sch->scalars[nc + i].nonnegative && abm_money_sign(&x[i]) < 0)
+				return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->scalars[nc + i].name);
+		}
+	}
+	for (i = 0; i < nc; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_SUM)
 			into->scalar[i] -= from->scalar[i];
+	if (nc < sch->nscalars)
+		return money_put_all(into, x, err);
 	return ABM_OK;
 }
 
@@ -267,12 +434,17 @@ typedef struct layout
 	size_t		cells;			/* offset of the first row cell */
 } layout;
 
-/* Offsets of a state's fields in a layout; `in` is the start of the form. */
+/*
+ * Offsets of a state's fields in a layout; `in` is the start of the form.
+ * `words` is the width of the state's amounts (unused without money).
+ */
 static layout
-layout_of(layout_kind kind, const abm_state_schema *sch, int has_param)
+layout_of(layout_kind kind, const abm_state_schema *sch, int has_param, int words)
 {
 	layout		l;
-	size_t		scalar_bytes = 8 * (size_t) sch->nscalars;
+	int			nc = abm_schema_ncounts(sch);
+	size_t		scalar_bytes = 8 * (size_t) nc +
+		(nc < sch->nscalars ? 8 + 8 * (size_t) (sch->nscalars - nc) * words : 0);
 	size_t		param_bytes = has_param ? 8 : 0;
 
 	l.kind = kind;
@@ -390,7 +562,9 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 {
 	const abm_state_schema *sch = s->schema;
 	size_t		i,
-				ncells = (size_t) s->nrows * sch->ncols;
+				ncells = (size_t) s->nrows * sch->ncols,
+				nc = (size_t) abm_schema_ncounts(sch),
+				nscalarcells = nc;
 	uint8_t		flags = s->has_param ? ABM_STATE_FLAG_PARAM : 0;
 
 	if (l->kind == LAYOUT_NATIVE)
@@ -405,8 +579,17 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 		out[0] = ABM_STATE_VERSION;
 		out[1] = flags;
 	}
-	for (i = 0; i < (size_t) sch->nscalars; i++)
+	for (i = 0; i < nc; i++)
 		put64(l, out + l->scalars + 8 * i, (uint64_t) s->scalar[i]);
+	if (nc < (size_t) sch->nscalars)
+	{
+		/* the money word, then the amounts' cells */
+		put64(l, out + l->scalars + 8 * nc,
+			  (uint64_t) s->money_scale | ((uint64_t) s->money_words << 16));
+		nscalarcells = nc + (size_t) (sch->nscalars - nc) * s->money_words;
+		for (i = nc; i < nscalarcells; i++)
+			put64(l, out + l->scalars + 8 * (i + 1), (uint64_t) s->scalar[i]);
+	}
 	if (s->has_param)
 		put64(l, out + l->param, double_bits(s->param));
 	if (sch->ncols == 0)
@@ -420,19 +603,43 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 
 /* Read a layout of `len` bytes from `in`, then validate. */
 static abm_status
-read_layout(const layout *l, const abm_state_schema *sch, const uint8_t *in, size_t len,
+read_layout(layout_kind kind, const abm_state_schema *sch, const uint8_t *in, size_t len,
 			int has_param, abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
 {
 	size_t		i,
 				ncells,
-				cellsize = 8 * (size_t) (sch->ncols > 0 ? sch->ncols : 1);
+				cellsize = 8 * (size_t) (sch->ncols > 0 ? sch->ncols : 1),
+				nc = (size_t) abm_schema_ncounts(sch);
 	uint32_t	nrows = 0;
+	layout		lay = layout_of(kind, sch, has_param, 2);
+	const layout *l = &lay;
 
+	if (nc < (size_t) sch->nscalars)
+	{
+		/* the money word tells how wide the amounts are, and so where the rest lies */
+		uint64_t	word;
+
+		if (kind == LAYOUT_BINARY_V1)
+			return abm_fail(err, ABM_ERR_VERSION, "%s has no format version 1.", sch->type_name);
+		if (len < l->scalars + 8 * (nc + 1))
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
+							sch->type_name, len, l->scalars + 8 * (nc + 1));
+		word = get64(l, in + l->scalars + 8 * nc);
+		out->money_scale = (int) (word & 0xffff);
+		out->money_words = (int) ((word >> 16) & 0xffff);
+		if ((word >> 32) != 0 || out->money_words < 2 || out->money_words > ABM_MONEY_MAX_WORDS)
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s has a malformed money word 0x%016" PRIx64 ".",
+							sch->type_name, word);
+		lay = layout_of(kind, sch, has_param, out->money_words);
+	}
 	if (len < l->cells)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
 					sch->type_name, len, l->cells);
-	for (i = 0; i < (size_t) sch->nscalars; i++)
+	for (i = 0; i < nc; i++)
 		out->scalar[i] = (int64_t) get64(l, in + l->scalars + 8 * i);
+	if (nc < (size_t) sch->nscalars)
+		for (i = nc; i < nc + (size_t) (sch->nscalars - nc) * out->money_words; i++)
+			out->scalar[i] = (int64_t) get64(l, in + l->scalars + 8 * (i + 1));
 	if (has_param)
 	{
 		out->has_param = 1;
@@ -460,7 +667,7 @@ read_layout(const layout *l, const abm_state_schema *sch, const uint8_t *in, siz
 size_t
 abm_state_binary_size(const abm_state *s)
 {
-	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param);
+	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param, s->money_words);
 
 	return layout_size(&l, s);
 }
@@ -468,7 +675,7 @@ abm_state_binary_size(const abm_state *s)
 void
 abm_state_to_binary(const abm_state *s, uint8_t *out)
 {
-	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param);
+	layout		l = layout_of(LAYOUT_BINARY, s->schema, s->has_param, s->money_words);
 
 	write_layout(&l, s, out);
 }
@@ -484,7 +691,7 @@ max_rows_after(const abm_state_schema *sch, size_t len, size_t head)
 uint32_t
 abm_state_binary_max_rows(const abm_state_schema *sch, size_t len)
 {
-	layout		l = layout_of(LAYOUT_BINARY_V1, sch, 0);	/* the smallest header */
+	layout		l = layout_of(LAYOUT_BINARY_V1, sch, 0, 2);	/* the smallest header */
 
 	return max_rows_after(sch, len, l.cells);
 }
@@ -512,7 +719,7 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 					  abm_state *out, int64_t *rowbuf, uint32_t rowcap,
 					  abm_error *err)
 {
-	layout		l;
+	layout_kind kind;
 	int			has_param = 0;
 
 	abm_state_init(out, sch);
@@ -521,7 +728,7 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 	if (check_version(sch, in[0], err) != ABM_OK)
 		return ABM_ERR_VERSION;
 	if (in[0] == 1)
-		l = layout_of(LAYOUT_BINARY_V1, sch, 0);
+		kind = LAYOUT_BINARY_V1;
 	else
 	{
 		if (len < 2)
@@ -529,15 +736,15 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 		if (check_flags(sch, in[1], err) != ABM_OK)
 			return ABM_ERR_SYNTAX;
 		has_param = (in[1] & ABM_STATE_FLAG_PARAM) != 0;
-		l = layout_of(LAYOUT_BINARY, sch, has_param);
+		kind = LAYOUT_BINARY;
 	}
-	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
+	return read_layout(kind, sch, in, len, has_param, out, rowbuf, rowcap, err);
 }
 
 size_t
 abm_state_native_size(const abm_state *s)
 {
-	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param);
+	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param, s->money_words);
 
 	return layout_size(&l, s);
 }
@@ -545,13 +752,13 @@ abm_state_native_size(const abm_state *s)
 size_t
 abm_state_native_scalar_size(const abm_state_schema *sch, int has_param)
 {
-	return layout_of(LAYOUT_NATIVE, sch, has_param).cells;
+	return layout_of(LAYOUT_NATIVE, sch, has_param, 2).cells;
 }
 
 void
 abm_state_to_native(const abm_state *s, uint8_t *payload)
 {
-	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param);
+	layout		l = layout_of(LAYOUT_NATIVE, s->schema, s->has_param, s->money_words);
 
 	write_layout(&l, s, payload);
 }
@@ -567,7 +774,6 @@ abm_status
 abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t len,
 					   abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
 {
-	layout		l;
 	int			has_param;
 
 	abm_state_init(out, sch);
@@ -587,8 +793,7 @@ abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t le
 	if (in[3] != 0)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum has a nonzero reserved byte.", sch->type_name);
 	has_param = (in[2] & ABM_STATE_FLAG_PARAM) != 0;
-	l = layout_of(LAYOUT_NATIVE, sch, has_param);
-	return read_layout(&l, sch, in, len, has_param, out, rowbuf, rowcap, err);
+	return read_layout(LAYOUT_NATIVE, sch, in, len, has_param, out, rowbuf, rowcap, err);
 }
 
 int
@@ -600,7 +805,7 @@ abm_state_merge_plain_native(const abm_state_schema *sch, int64_t *scalars,
 	size_t		bytes = sizeof(int64_t) * (size_t) sch->nscalars;
 	int			i;
 
-	if (sch->ncols != 0 || len != ABM_NATIVE_SCALARS - 4 + bytes ||
+	if (sch->ncols != 0 || abm_schema_nmoney(sch) > 0 || len != ABM_NATIVE_SCALARS - 4 + bytes ||
 		in[0] != ABM_STATE_VERSION || in[1] != sch->kind || in[2] != 0 || in[3] != 0)
 		return 0;
 	memcpy(b.scalar, in + ABM_NATIVE_SCALARS - 4, bytes);
@@ -984,7 +1189,19 @@ abm_state_to_text(const abm_state *s, char *buf, size_t bufsize)
 		buf[0] = '\0';
 	emit(&o, "v%d", ABM_STATE_VERSION);
 	for (i = 0; i < sch->nscalars; i++)
-		emit(&o, " %s=%" PRId64, sch->scalars[i].name, s->scalar[i]);
+	{
+		if (sch->scalars[i].kind == ABM_FIELD_MONEY)
+		{
+			char		num[ABM_MONEY_MAX_WORDS * 20 + ABM_MONEY_MAX_SCALE + 8];
+			abm_money	m;
+
+			abm_state_get_money(s, i, &m);
+			abm_money_to_text(&m, num, sizeof(num));
+			emit(&o, " %s=%s", sch->scalars[i].name, num);
+		}
+		else
+			emit(&o, " %s=%" PRId64, sch->scalars[i].name, s->scalar[i]);
+	}
 	if (s->has_param)
 	{
 		char		num[32];
@@ -1144,8 +1361,10 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 	text_in		in = {text, text + len};
 	int64_t		version;
 	int			i,
-				c;
+				c,
+				nc = abm_schema_ncounts(sch);
 	abm_status	st;
+	abm_money	amounts[ABM_STATE_MAX_MONEY];
 
 	abm_state_init(out, sch);
 	while (in.p < in.end && is_blank(*in.p))
@@ -1170,9 +1389,22 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 
 		if (!accept_str(&in, " ") || !accept_str(&in, name) || !accept_str(&in, "="))
 			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \" %s=\" as field %d.", sch->type_name, name, i + 1);
-		if ((st = read_int64(&in, &out->scalar[i], sch, name, err)) != ABM_OK)
+		if (i >= nc)
+		{
+			const char *start = in.p;
+
+			abm_error	merr;
+
+			while (in.p < in.end && *in.p != ' ')
+				in.p++;
+			if ((st = abm_money_from_text(start, (size_t) (in.p - start), &amounts[i - nc], &merr)) != ABM_OK)
+				return abm_fail(err, st, "%s value of %s: %s", sch->type_name, name, merr.detail);
+		}
+		else if ((st = read_int64(&in, &out->scalar[i], sch, name, err)) != ABM_OK)
 			return st;
 	}
+	if (nc < sch->nscalars && (st = money_put_all(out, amounts, err)) != ABM_OK)
+		return st;
 
 	/* version 2: the parameter, if the state carries one */
 	if (version >= 2 && sch->param_name != NULL)

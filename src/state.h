@@ -19,17 +19,28 @@
  *   uint8  format version (2)
  *   uint8  flags: bit 0 = the state carries its parameter
  *   float8 the parameter (IEEE bits), only with flag bit 0
- *   int64  each scalar, in schema order
+ *   int64  each count field, in schema order
+ *   uint64 with money fields: the money word (below)
+ *   int64  with money fields: each one's words, least significant first
  *   uint32 number of rows, then each row's columns as int64 (only when the
  *          schema has rows)
- * Version 1 had no flags byte and no parameter.
+ * Version 1 had no flags byte and no parameter (and no schema with money).
+ *
+ * Money fields (revenue_state) are exact decimal amounts (money.h): integers
+ * of units of 10^-scale, in two's complement over `words` 64-bit words.  All
+ * money fields of a state share the scale, the largest of the inputs' (so
+ * sums are exact, as sum(numeric) is), and the width, the fewest words (at
+ * least 2: a 128-bit fixed point) that hold every one of them; the money
+ * word holds the scale in bits 0-15 and the width in bits 16-31, the rest
+ * 0.  A form of another width is rejected, so one value has one form.
  *
  * Native form (the datum, in memory and on disk): the same fields in the
  * machine's byte order, laid out so that a transition function updates the
  * counters of a datum in place without decoding it:
  *   uint32 length word (PostgreSQL's varlena header; not written here)
  *   uint8  format version (2), uint8 kind, uint8 flags, uint8 reserved (0)
- *   int64  each scalar                   at byte 8: 8-byte aligned
+ *   int64  each count field              at byte 8: 8-byte aligned
+ *   uint64 the money word, then the money fields' words (as in binary)
  *   float8 the parameter, with flag bit 0
  *   uint32 number of rows, uint32 reserved (0), then the rows' int64 cells
  *          (only when the schema has rows)
@@ -40,7 +51,9 @@
  *   v<version> name=value ... [param=value] [rows=[k:c:c,k:c:c]]
  * e.g. "v2 detractors=3 passives=5 promoters=12" or, from
  * nps_margin(score, 0.9), "v2 detractors=3 passives=5 promoters=12
- * confidence=0.9".  Field names and order are fixed; input is strict and
+ * confidence=0.9".  Money fields print as exact decimals with the state's
+ * scale ("starting=1250.50"); input takes each at its own scale and keeps
+ * the largest.  Field names and order are fixed; input is strict and
  * rejects anything else.  The parameter is printed with 17 significant
  * digits, so it reads back to the same double.
  *
@@ -52,8 +65,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ABM_STATE_MAX_SCALARS 8
+#define ABM_STATE_MAX_SCALARS 16
 #define ABM_STATE_MAX_COLS 4
+/* Money fields a schema may have, and the widest amount a state holds (4096 bits). */
+#define ABM_STATE_MAX_MONEY 8
+#define ABM_MONEY_MAX_WORDS 64
+/* Cells of a decoded state's scalars: counts, then each money field's words. */
+#define ABM_STATE_MAX_CELLS (ABM_STATE_MAX_SCALARS + ABM_STATE_MAX_MONEY * ABM_MONEY_MAX_WORDS)
 
 typedef enum abm_merge_rule
 {
@@ -68,11 +86,18 @@ typedef enum abm_merge_rule
 /* The value of an ABM_MERGE_SAME field not set yet. */
 #define ABM_UNSET INT64_MIN
 
+typedef enum abm_field_kind
+{
+	ABM_FIELD_COUNT = 0,		/* an int64 */
+	ABM_FIELD_MONEY				/* an exact decimal amount (money.h); SUM only */
+} abm_field_kind;
+
 typedef struct abm_state_field
 {
 	const char *name;
 	abm_merge_rule merge;
 	int			nonnegative;	/* reject values < 0 on input */
+	abm_field_kind kind;		/* money fields come after every count field */
 } abm_state_field;
 
 typedef enum abm_status
@@ -140,12 +165,17 @@ typedef struct abm_state
 	uint32_t	nrows;
 	int			has_param;		/* param is set (validated by the schema's check) */
 	double		param;
+	/* With money fields: their common scale and width in words (else 0, 0). */
+	int			money_scale;
+	int			money_words;
 	/*
 	 * Last, so that a state that lives long (one per group of a hashed
 	 * aggregate) can be allocated with only the schema's scalars:
-	 * ABM_STATE_SIZE(schema->nscalars) bytes.
+	 * ABM_STATE_SIZE(schema->nscalars) bytes (for a schema without money).
+	 * Count fields are scalar[field]; money field j (counting money fields
+	 * from 0) is the money_words cells from scalar[ncounts + j * words].
 	 */
-	int64_t		scalar[ABM_STATE_MAX_SCALARS];
+	int64_t		scalar[ABM_STATE_MAX_CELLS];
 } abm_state;
 
 #define ABM_STATE_SIZE(nscalars) (offsetof(abm_state, scalar) + sizeof(int64_t) * (size_t) (nscalars))
@@ -183,6 +213,23 @@ abm_status	abm_state_subtract(abm_state *into, const abm_state *from, abm_error 
 
 /* Add `delta` to a SUM scalar, checking the result stays in [0, INT64_MAX]. */
 abm_status	abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err);
+
+/* Count fields of a schema (its first fields), and money fields (the rest). */
+int			abm_schema_ncounts(const abm_state_schema *schema);
+int			abm_schema_nmoney(const abm_state_schema *schema);
+
+struct abm_money;
+
+/* The amount in money field `field` (a field index of the schema). */
+void		abm_state_get_money(const abm_state *s, int field, struct abm_money *out);
+
+/*
+ * Add sign * v to money field `field` (sign 1 or -1).  The state's scale
+ * rises to v's if v has more decimal places, and its width grows when a
+ * sum needs it; a nonnegative field must stay >= 0 (ABM_ERR_RANGE).
+ */
+abm_status	abm_state_add_money(abm_state *s, int field, const struct abm_money *v, int sign,
+								abm_error *err);
 
 /* Binary form (always written in the current version). */
 size_t		abm_state_binary_size(const abm_state *s);

@@ -379,7 +379,8 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 	 * (not compressed or toasted: short ones are stored with a 1-byte
 	 * header) merged into the group's own datum, without a full decode.
 	 */
-	owned = schema->ncols == 0 ? abm_state_datum_owned(fcinfo, 0, schema) : NULL;
+	owned = schema->ncols == 0 && abm_schema_nmoney(schema) == 0 ?
+		abm_state_datum_owned(fcinfo, 0, schema) : NULL;
 	if (owned != NULL)
 	{
 		struct varlena *bv = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
@@ -495,7 +496,7 @@ abm_state_subtract_common(FunctionCallInfo fcinfo, const abm_state_schema *schem
 	if (!subtracted(&a, &b))
 		PG_RETURN_NULL();
 	owned = abm_state_datum_owned(fcinfo, 0, schema);
-	if (owned != NULL && schema->ncols == 0)
+	if (owned != NULL && schema->ncols == 0 && abm_schema_nmoney(schema) == 0)
 	{
 		memcpy(owned->scalar, a.scalar, sizeof(int64) * schema->nscalars);
 		PG_RETURN_POINTER(owned);
