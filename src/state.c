@@ -45,6 +45,20 @@ abm_schema_nmoney(const abm_state_schema *sch)
 	return sch->nscalars - abm_schema_ncounts(sch);
 }
 
+size_t
+abm_state_size(const abm_state_schema *sch)
+{
+	return abm_schema_nmoney(sch) > 0 ? sizeof(abm_state) : ABM_STATE_SIZE(sch->nscalars);
+}
+
+size_t
+abm_state_ncells(const abm_state *s)
+{
+	int			nc = abm_schema_ncounts(s->schema);
+
+	return (size_t) nc + (size_t) (s->schema->nscalars - nc) * (size_t) s->money_words;
+}
+
 /* ---- money fields ---- */
 
 void

@@ -181,6 +181,15 @@ typedef struct abm_state
 #define ABM_STATE_SIZE(nscalars) (offsetof(abm_state, scalar) + sizeof(int64_t) * (size_t) (nscalars))
 
 /*
+ * Bytes a state of this schema needs: ABM_STATE_SIZE(nscalars) without
+ * money fields, the whole struct with them (amounts may widen).
+ */
+size_t		abm_state_size(const abm_state_schema *schema);
+
+/* Cells of s->scalar in use: the counts and each amount's words. */
+size_t		abm_state_ncells(const abm_state *s);
+
+/*
  * An empty state: every SUM field 0, MIN fields INT64_MAX, MAX INT64_MIN,
  * SAME fields ABM_UNSET; no parameter.
  */
