@@ -8,7 +8,7 @@
 -- every input function, malformed text
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
-                  'customer_churn_state', 'repeat_purchase_state']) t,
+                  'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -33,7 +33,24 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'churn_rate(s, e, p) FROM (VALUES (NULL::date, NULL::date, NULL::daterange)) v(s, e, p)',
   'churn_rate(c, s, e, p) FROM (VALUES (NULL::bigint, date ''2025-01-01'', NULL::date, daterange(''2025-01-01'', ''2025-02-01''))) v(c, s, e, p)',
   'repeat_purchase_rate(n) FROM (VALUES (NULL::int)) v(n)', 'customers(NULL)', 'repeat_customers(NULL)',
-  'rollup(s)::text FROM (VALUES (NULL::survival_state)) v(s)', 'rollup(s)::text FROM (VALUES (NULL::churn_state)) v(s)']) f;
+  'rollup(s)::text FROM (VALUES (NULL::survival_state)) v(s)', 'rollup(s)::text FROM (VALUES (NULL::churn_state)) v(s)',
+  'mrr_movement(NULL, 1)', 'mrr_movement(1, 2, NULL)', 'nrr(NULL::revenue_state)', 'grr(NULL::revenue_state)',
+  'quick_ratio(NULL)', 'arr(NULL)', 'arpa(NULL)', 'starting_mrr(NULL)', 'ending_mrr(NULL)', 'churned_mrr(NULL)',
+  'ending_accounts(NULL)', 'mrr_bridge(NULL::revenue_state)::text', 'gross_revenue_churn(NULL)',
+  'revenue_churn(NULL, 1, 1)', 'clv(1, NULL, 0.1)', 'clv(1, 0.5, 0.1, NULL)', 'cac_payback_months(NULL, 1, 1)',
+  'revenue_agg(p, c)::text FROM (VALUES (NULL::numeric, 1::numeric), (2, NULL)) v(p, c)',
+  'mrr_bridge(p, c, b)::text FROM (VALUES (1::numeric, 2::numeric, NULL::boolean)) v(p, c, b)',
+  'nrr(p, c) FROM (VALUES (NULL::numeric, NULL::numeric)) v(p, c)',
+  'rollup(s)::text FROM (VALUES (NULL::revenue_state)) v(s)']) f;
+
+-- money: negative, NaN and infinite amounts are 22003 for every aggregate and
+-- argument; a sum past 4096 bits is 54000
+SELECT a, v, outcome(format('SELECT %s(p, c)::text FROM (VALUES (%s)) v(p, c)', a, v)) AS outcome
+FROM unnest(ARRAY['revenue_agg', 'mrr_bridge', 'nrr', 'grr']) a,
+     unnest(ARRAY['-1::numeric, 1::numeric', '1::numeric, -0.001::numeric', '''NaN''::numeric, 1::numeric',
+                  '1::numeric, ''Infinity''::numeric', '''-Infinity''::numeric, 0::numeric',
+                  '1e1300::numeric, 0::numeric', '1e-1000::numeric, 1e1000::numeric']) v
+ORDER BY 1, 2;
 
 -- confidence arguments: NaN, infinities, 0, 1, negative are 22023 everywhere
 SELECT f, c, outcome(format(f, c)) AS outcome

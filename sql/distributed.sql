@@ -28,6 +28,9 @@ SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
        (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
        nps_class(abs(hashint4(g + 5)) % 11) AS class,
        abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned,
+       CASE WHEN g % 5 = 0 THEN 0 ELSE (abs(hashint4(g + 17)) % 100000) / 100.0 END AS mrr_start,
+       CASE WHEN g % 7 = 0 THEN 0 ELSE (abs(hashint4(g + 19)) % 120000) / 100.0 END AS mrr_end,
+       mrr_movement((abs(hashint4(g + 23)) % 3)::numeric, (abs(hashint4(g + 29)) % 3)::numeric) AS movement,
        date '2024-01-01' + abs(hashint4(g + 13)) % 600 AS started,
        CASE WHEN g % 3 = 0 THEN NULL ELSE date '2024-01-01' + abs(hashint4(g + 13)) % 600 + g % 400 END AS ended
 FROM generate_series(1, 20000) g;
@@ -37,7 +40,8 @@ SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_
        survival_agg(days, churned) AS survival_st,
        churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
        churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
-       repeat_purchase_agg(score) AS repeat_st
+       repeat_purchase_agg(score) AS repeat_st,
+       revenue_agg(mrr_start, mrr_end, churned) AS revenue_st
 FROM dist_answers GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
@@ -90,7 +94,16 @@ INSERT INTO agg_calls VALUES
 	('min(lifecycle_stage)', 'stage', 'dist_answers'),
 	('max(lifecycle_stage)', 'stage', 'dist_answers'),
 	('min(nps_class)', 'class', 'dist_answers'),
-	('max(nps_class)', 'class', 'dist_answers');
+	('max(nps_class)', 'class', 'dist_answers'),
+	('revenue_agg(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('revenue_agg(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
+	('mrr_bridge(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('mrr_bridge(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
+	('nrr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('grr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('rollup(revenue_state)', 'revenue_st', 'dist_states'),
+	('min(mrr_movement)', 'movement', 'dist_answers'),
+	('max(mrr_movement)', 'movement', 'dist_answers');
 
 SELECT a.aggfnoid::regprocedure AS aggregate_not_tested
 FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass

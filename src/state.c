@@ -838,6 +838,7 @@ abm_state_merge_plain_native(const abm_state_schema *sch, int64_t *scalars,
 	a.nrows = b.nrows = 0;
 	a.has_param = b.has_param = 0;
 	a.param = b.param = 0;
+	a.money_scale = b.money_scale = a.money_words = b.money_words = 0;
 	if (i == sch->nscalars)
 	{
 		if ((sch->check == NULL || sch->check(&b, err) == ABM_OK) &&
