@@ -269,9 +269,18 @@ abm_money_from_nbase(int neg, int weight, int dscale, const int16_t *digits, int
 	return ABM_OK;
 }
 
+const uint64_t abm_pow10_u64[20] = {
+	UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+	UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+	UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000),
+	UINT64_C(10000000000000), UINT64_C(100000000000000), UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000), UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+	UINT64_C(10000000000000000000)
+};
+
 int
-abm_money_units_from_nbase(int neg, int weight, int dscale, const int16_t *digits, int ndigits,
-						   __int128 *units)
+abm_money_units_from_nbase_wide(int neg, int weight, int dscale, const int16_t *digits, int ndigits,
+								__int128 *units)
 {
 	__int128	n = 0;
 	int			natural,

@@ -51,14 +51,75 @@ abm_status	abm_money_from_nbase(int neg, int weight, int dscale,
 								 const int16_t *digits, int ndigits,
 								 abm_money *out, abm_error *err);
 
+/* 10^k for 0 <= k <= 19. */
+extern const uint64_t abm_pow10_u64[20];
+
+/* abm_money_units_from_nbase for any number of digits (out of line). */
+int			abm_money_units_from_nbase_wide(int neg, int weight, int dscale,
+											const int16_t *digits, int ndigits,
+											__int128 *units);
+
 /*
  * The same, when the amount fits a 128-bit integer of units at dscale:
  * returns 1 and sets *units, else 0 (then use abm_money_from_nbase, which
- * also reports malformed digits).  The per-row fast path.
+ * also reports malformed digits).  The per-row fast path: an amount of up
+ * to four base-10000 digits (16 decimal digits, as numeric(12,2) and most
+ * money columns hold) is read with 64-bit arithmetic, and the usual scale
+ * cut inside the last digit (1234.5 is the digits 1234, 5000 at scale 1)
+ * divides by a constant.
  */
-int			abm_money_units_from_nbase(int neg, int weight, int dscale,
-									   const int16_t *digits, int ndigits,
-									   __int128 *units);
+static inline int
+abm_money_units_from_nbase(int neg, int weight, int dscale, const int16_t *digits, int ndigits,
+						   __int128 *units)
+{
+	uint64_t	n = 0,
+				q;
+	int			natural,
+				i;
+
+	if (ndigits > 4 || dscale > 19)
+		return abm_money_units_from_nbase_wide(neg, weight, dscale, digits, ndigits, units);
+	for (i = 0; i < ndigits; i++)
+	{
+		if ((uint16_t) digits[i] > 9999)
+			return 0;
+		n = n * 10000 + (uint64_t) digits[i];	/* below 10^16 */
+	}
+	natural = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight);
+	if (natural > dscale)
+	{
+		switch (natural - dscale)
+		{
+			case 1:
+				q = n / 10;
+				break;
+			case 2:
+				q = n / 100;
+				break;
+			case 3:
+				q = n / 1000;
+				break;
+			default:
+				return abm_money_units_from_nbase_wide(neg, weight, dscale, digits, ndigits, units);
+		}
+		if (q * abm_pow10_u64[natural - dscale] != n)
+			return 0;			/* nonzero digits past the scale */
+		*units = neg ? -(__int128) q : (__int128) q;
+		return 1;
+	}
+	if (natural < dscale)
+	{
+		/* below 10^16 times at most 10^19: fits */
+		if (dscale - natural > 19)
+			return abm_money_units_from_nbase_wide(neg, weight, dscale, digits, ndigits, units);
+		*units = (__int128) n * abm_pow10_u64[dscale - natural];
+	}
+	else
+		*units = (__int128) n;
+	if (neg)
+		*units = -*units;
+	return 1;
+}
 
 /* 10^k for 0 <= k <= 38. */
 __int128	abm_pow10_i128(int k);

@@ -51,15 +51,20 @@ typedef struct NumericParts
 	const char *digits;			/* ndigits int16s, maybe unaligned */
 } NumericParts;
 
-static NumericParts
+static pg_attribute_always_inline NumericParts
 numeric_parts(Datum value, struct varlena **detoasted)
 {
-	struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
-	const char *p = VARDATA_ANY(v);
-	Size		len = VARSIZE_ANY_EXHDR(v);
+	struct varlena *v = (struct varlena *) DatumGetPointer(value);
+	const char *p;
+	Size		len;
 	uint16		h;
 	NumericParts n = {0};
 
+	/* a plain value, short or not, is read where it lies */
+	if (unlikely(VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v)))
+		v = pg_detoast_datum_packed(v);
+	p = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
 	*detoasted = v;
 	memcpy(&h, p, sizeof(h));
 	if ((h & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
@@ -254,6 +259,15 @@ narrow_step(AbmStateDatum *s, __int128 p, __int128 c, int paid_before)
 	return true;
 }
 
+/* units * 10^k, if it fits 128 bits (k = 0, inputs at the state's scale, is the usual case). */
+static pg_attribute_always_inline bool
+at_scale(__int128 *units, int k)
+{
+	if (likely(k == 0))
+		return true;
+	return k <= 38 && !__builtin_mul_overflow(*units, abm_pow10_i128(k), units);
+}
+
 /*
  * revenue_agg / mrr_bridge / nrr / grr transition: (state, previous,
  * current[, paid_before]); sign -1 takes the account back out (the moving
@@ -291,9 +305,7 @@ revenue_step(FunctionCallInfo fcinfo, int sign)
 		memcpy(&word, &s->scalar[REVENUE_WORD_CELL], sizeof(word));
 		scale = (int) (word & 0xffff);
 		if (likely(VARSIZE(s) == REVENUE_NARROW_BYTES && ps <= scale && cs <= scale &&
-				   scale - ps <= 38 && scale - cs <= 38 &&
-				   !__builtin_mul_overflow(p, abm_pow10_i128(scale - ps), &p) &&
-				   !__builtin_mul_overflow(c, abm_pow10_i128(scale - cs), &c) &&
+				   at_scale(&p, scale - ps) && at_scale(&c, scale - cs) &&
 				   narrow_step(s, p, c, paid_before)))
 			PG_RETURN_POINTER(s);
 	}
