@@ -220,14 +220,25 @@ CREATE TABLE subscriptions (
 	mrr              numeric(12,2) NOT NULL CHECK (mrr > 0)
 );
 
--- the platform subscription, and an add-on when the account expands
+-- the platform subscription, and an add-on when the account expands; a
+-- third of the add-ons are dropped again (a downgrade), and a fifth of the
+-- accounts that churned come back later at a lower price (a win-back)
 INSERT INTO subscriptions
 SELECT id * 10 + 1, id, t_onboarding, churn_on, base_mrr
 FROM journey WHERE t_onboarding IS NOT NULL
 UNION ALL
-SELECT id * 10 + 2, id, t_expanding, churn_on,
+SELECT id * 10 + 2, id, t_expanding,
+       CASE WHEN pg_temp.u(id || 'drop') < 0.33
+             AND t_expanding + pg_temp.r(id || 'd9', 90, 400) < least(churn_on, date '2026-07-01')
+            THEN t_expanding + pg_temp.r(id || 'd9', 90, 400) ELSE churn_on END,
        round(base_mrr * (0.20 + 0.40 * pg_temp.u(id || 'addon'))::numeric, 2)
-FROM journey WHERE t_expanding IS NOT NULL;
+FROM journey WHERE t_expanding IS NOT NULL
+UNION ALL
+SELECT id * 10 + 3, id, churn_on + pg_temp.r(id || 'back', 60, 300), NULL,
+       round(base_mrr * (0.60 + 0.40 * pg_temp.u(id || 'backp'))::numeric, 2)
+FROM journey
+WHERE churn_on IS NOT NULL AND pg_temp.u(id || 'winback') < 0.20
+  AND churn_on + pg_temp.r(id || 'back', 60, 300) <= date '2026-06-30';
 
 CREATE TABLE mrr_snapshots (
 	account_id  integer NOT NULL REFERENCES accounts,

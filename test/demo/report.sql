@@ -223,3 +223,50 @@ SELECT to_char(lo, 'YYYY "Q"Q') AS quarter,
 FROM (SELECT q.lo, churn_agg(s.account_id, s.started_on, s.ended_on, daterange(q.lo, q.hi)) AS st
       FROM quarters q CROSS JOIN subscriptions s GROUP BY q.lo) x
 ORDER BY lo;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(j) Revenue retention.  Each account''s MRR by month (mrr_snapshots); between two'
+\echo '    months an account is new, reactivated (it paid before), expanded, contracted,'
+\echo '    churned or flat (mrr_movement).  The monthly MRR bridge of the last 12 months'
+\echo '    (mrr_bridge): starting + new + reactivation + expansion - contraction - churn'
+\echo '    = ending, to the cent.'
+CREATE TEMP TABLE mrr_moves AS
+SELECT account_id, month, lag(mrr, 1, 0::numeric) OVER w AS previous, mrr AS current,
+       coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS paid_before
+FROM mrr_snapshots WINDOW w AS (PARTITION BY account_id ORDER BY month);
+CREATE TEMP TABLE revenue_monthly AS
+SELECT month, revenue_agg(previous, current, paid_before) AS st FROM mrr_moves GROUP BY month;
+SELECT to_char(month, 'YYYY-MM') AS month, b.starting, b.new, b.reactivation, b.expansion,
+       b.contraction, b.churn, b.ending, b.ending_accounts AS accounts,
+       b.starting + b.new + b.reactivation + b.expansion - b.contraction - b.churn = b.ending AS reconciles
+FROM revenue_monthly CROSS JOIN LATERAL mrr_bridge(st) b
+WHERE month > date '2025-06-01'
+ORDER BY month;
+
+\echo 'NRR and GRR by quarter (MRR on the first day of the quarter against the first day'
+\echo 'of the next, for the accounts paying at the start), and the quick ratio of the'
+\echo 'quarter''s monthly movements, rolled up from the monthly states'
+SELECT to_char(q.month, 'YYYY "Q"Q') AS quarter,
+       round(nrr(s.mrr, e.mrr), 4) AS nrr, round(grr(s.mrr, e.mrr), 4) AS grr,
+       (SELECT round(quick_ratio(rollup(st)), 2) FROM revenue_monthly m
+        WHERE m.month > q.month AND m.month <= q.month + interval '3 months') AS quick_ratio
+FROM generate_series(date '2024-01-01', date '2026-01-01', interval '3 months') q(month)
+JOIN mrr_snapshots s ON s.month = q.month
+JOIN mrr_snapshots e ON e.account_id = s.account_id AND e.month = q.month + interval '3 months'
+GROUP BY q.month ORDER BY q.month;
+
+\echo 'NRR and GRR by industry over the last 12 months (2025-06 to 2026-06), with the'
+\echo 'starting and ending MRR of each cohort; ARR and ARPA of all accounts at the end'
+SELECT a.industry, starting_accounts(st) AS "accounts at start", starting_mrr(st) AS "MRR at start",
+       ending_mrr(st) - new_mrr(st) - reactivation_mrr(st) AS "their MRR at end",
+       round(nrr(st), 4) AS nrr, round(grr(st), 4) AS grr, round(net_revenue_churn(st), 4) AS "net revenue churn"
+FROM (SELECT a.industry, revenue_agg(s.mrr, e.mrr) AS st
+      FROM mrr_snapshots s
+      JOIN mrr_snapshots e ON e.account_id = s.account_id AND e.month = date '2026-06-01'
+      JOIN accounts a ON a.account_id = s.account_id
+      WHERE s.month = date '2025-06-01'
+      GROUP BY a.industry) a
+ORDER BY nrr DESC;
+SELECT arr(rollup(st)) AS "ARR, June 2026", round(arpa(rollup(st)), 2) AS "ARPA"
+FROM revenue_monthly WHERE month = date '2026-06-01';
