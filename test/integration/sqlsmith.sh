@@ -55,6 +55,13 @@ INSERT INTO churn_states
 SELECT account_id % 7, churn_agg(started_on, ended_on, period),
        churn_agg(account_id::bigint, started_on, ended_on, period), repeat_purchase_agg(id % 4)
 FROM smith_subscriptions GROUP BY 1;
+CREATE TABLE smith_mrr AS
+SELECT g AS account_id, CASE WHEN g % 5 = 0 THEN 0 ELSE (g * 37) % 900 + 0.5 END::numeric(12, 2) AS mrr_start,
+       CASE WHEN g % 7 = 0 THEN 0 ELSE (g * 53) % 1000 END::numeric AS mrr_end, g % 3 = 0 AS paid_before,
+       mrr_movement((g % 3)::numeric, (g % 4)::numeric) AS movement
+FROM generate_series(1, 300) g;
+CREATE TABLE revenue_states AS
+SELECT account_id % 9 AS segment, revenue_agg(mrr_start, mrr_end, paid_before) AS st FROM smith_mrr GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -67,7 +74,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 
