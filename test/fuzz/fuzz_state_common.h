@@ -5,7 +5,8 @@
  *
  * Every buffer handed to the core is allocated at exactly the size the API
  * promises to be enough, so AddressSanitizer reports any byte past it; states
- * are allocated at ABM_STATE_SIZE(nscalars), as the aggregates do.
+ * are allocated at abm_state_size(schema), as the aggregates do: only the
+ * schema's scalars without money fields, the whole struct with them.
  */
 #ifndef ABM_FUZZ_STATE_COMMON_H
 #define ABM_FUZZ_STATE_COMMON_H
@@ -17,9 +18,11 @@
 
 #include "fuzz.h"
 #include "state.h"
+#include "money.h"
 #include "nps.h"
 #include "survival.h"
 #include "churn.h"
+#include "revenue.h"
 
 
 /*
@@ -28,9 +31,9 @@
  * rule.  Not registered in schemas.c.
  */
 static const abm_state_field fuzz_surv_fields[] = {
-	{"subjects", ABM_MERGE_SUM, 1},
-	{"first", ABM_MERGE_MIN, 0},
-	{"last", ABM_MERGE_MAX, 0},
+	{"subjects", ABM_MERGE_SUM, 1, ABM_FIELD_COUNT},
+	{"first", ABM_MERGE_MIN, 0, ABM_FIELD_COUNT},
+	{"last", ABM_MERGE_MAX, 0, ABM_FIELD_COUNT},
 };
 static const char *const fuzz_surv_cols[] = {"time", "events", "censored"};
 static const abm_state_schema fuzz_surv_schema = {
@@ -45,6 +48,7 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_churn_schema,
 	&abm_customer_churn_schema,
 	&abm_repeat_purchase_schema,
+	&abm_revenue_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))
@@ -65,7 +69,7 @@ fuzz_cells(size_t n)
 static abm_state *
 fuzz_state_new(const abm_state_schema *sch)
 {
-	abm_state  *s = malloc(ABM_STATE_SIZE(sch->nscalars));
+	abm_state  *s = malloc(abm_state_size(sch));
 
 	FUZZ_CHECK(s != NULL);
 	abm_state_init(s, sch);
@@ -80,7 +84,9 @@ fuzz_state_copy(const abm_state *s, int64_t **rows_out)
 	abm_state  *c = fuzz_state_new(sch);
 	size_t		ncells = (size_t) s->nrows * (size_t) sch->ncols;
 
-	memcpy(c->scalar, s->scalar, sizeof(int64_t) * (size_t) sch->nscalars);
+	c->money_scale = s->money_scale;
+	c->money_words = s->money_words;
+	memcpy(c->scalar, s->scalar, sizeof(int64_t) * abm_state_ncells(s));
 	c->has_param = s->has_param;
 	c->param = s->param;
 	c->nrows = s->nrows;
@@ -91,7 +97,7 @@ fuzz_state_copy(const abm_state *s, int64_t **rows_out)
 	return c;
 }
 
-/* Same schema, scalars and rows. */
+/* Same schema, scalars (amounts: scale, width and every word) and rows. */
 static int
 fuzz_state_equal(const abm_state *a, const abm_state *b)
 {
@@ -102,7 +108,9 @@ fuzz_state_equal(const abm_state *a, const abm_state *b)
 		return 0;
 	if (a->has_param && memcmp(&a->param, &b->param, sizeof(double)) != 0)
 		return 0;
-	if (memcmp(a->scalar, b->scalar, sizeof(int64_t) * (size_t) sch->nscalars) != 0)
+	if (a->money_scale != b->money_scale || a->money_words != b->money_words)
+		return 0;
+	if (memcmp(a->scalar, b->scalar, sizeof(int64_t) * abm_state_ncells(a)) != 0)
 		return 0;
 	if (ncells > 0 && memcmp(a->rows, b->rows, sizeof(int64_t) * ncells) != 0)
 		return 0;
@@ -148,31 +156,153 @@ fuzz_check_truncated_text(const abm_state *s, const char *full, size_t need, siz
 	free(small);
 }
 
-/* Would merging s with itself overflow a count (or the schema's own rule)? */
-static int
-fuzz_self_merge_overflows(const abm_state *s)
+/* The words of money field j (counting money fields from 0). */
+static const int64_t *
+fuzz_money_cells(const abm_state *s, int j)
+{
+	return s->scalar + abm_schema_ncounts(s->schema) + (size_t) j * (size_t) s->money_words;
+}
+
+/*
+ * Twice money field j, from its two's complement words alone (a shift left
+ * by one bit), as `words` words.
+ */
+static void
+fuzz_money_doubled(const abm_state *s, int j, int64_t *out, int words)
+{
+	const int64_t *c = fuzz_money_cells(s, j);
+	uint64_t	ext = c[s->money_words - 1] < 0 ? UINT64_MAX : 0,
+				carry = 0;
+	int			k;
+
+	for (k = 0; k < words; k++)
+	{
+		uint64_t	w = k < s->money_words ? (uint64_t) c[k] : ext;
+
+		out[k] = (int64_t) ((w << 1) | carry);
+		carry = w >> 63;
+	}
+}
+
+/*
+ * What merging s with itself must give: ABM_ERR_LIMIT when a doubled amount
+ * would not fit the widest amount (only possible at ABM_MONEY_MAX_WORDS:
+ * twice a value takes one bit more), which abm_state_merge finds first, as
+ * it adds the amounts before the counts; ABM_ERR_RANGE when a count would
+ * pass INT64_MAX (or the schema's own rule, which for nps_state sums them);
+ * else ABM_OK.  revenue_check cannot fail: every sum and bound doubles.
+ */
+static abm_status
+fuzz_self_merge_status(const abm_state *s)
 {
 	const abm_state_schema *sch = s->schema;
-	int			i,
+	int			nc = abm_schema_ncounts(sch),
+				i,
 				c;
 	uint32_t	r;
 
-	for (i = 0; i < sch->nscalars; i++)
+	if (s->money_words == ABM_MONEY_MAX_WORDS)
+		for (i = 0; i < sch->nscalars - nc; i++)
+		{
+			int64_t		top = fuzz_money_cells(s, i)[ABM_MONEY_MAX_WORDS - 1];
+
+			/* bits 63 and 62 differ: the doubled value has no sign bit left */
+			if ((top >> 62) != 0 && (top >> 62) != -1)
+				return ABM_ERR_LIMIT;
+		}
+	for (i = 0; i < nc; i++)
 		if (sch->scalars[i].merge == ABM_MERGE_SUM && s->scalar[i] > INT64_MAX / 2)
-			return 1;
+			return ABM_ERR_RANGE;
 	for (r = 0; r < s->nrows; r++)
 		for (c = 1; c < sch->ncols; c++)
 			if (s->rows[(size_t) r * sch->ncols + c] > INT64_MAX / 2)
-				return 1;
+				return ABM_ERR_RANGE;
 	if (sch == &abm_nps_schema)
 	{
 		/* validated: the sum fits; doubled it must still fit */
 		int64_t		n = s->scalar[NPS_DETRACTORS] + s->scalar[NPS_PASSIVES] + s->scalar[NPS_PROMOTERS];
 
 		if (n > INT64_MAX / 2)
-			return 1;
+			return ABM_ERR_RANGE;
 	}
-	return 0;
+	return ABM_OK;
+}
+
+/*
+ * The amounts' own rules, from their words: the scale and width in range,
+ * nonnegative fields not below zero, and the width the fewest that holds
+ * them (some amount needs its top word: it is not just the sign of the
+ * word below).  abm_state_get_money reads the same sign.
+ */
+static void
+fuzz_check_money_rules(const abm_state *s)
+{
+	const abm_state_schema *sch = s->schema;
+	int			nc = abm_schema_ncounts(sch),
+				w = s->money_words,
+				needed = 0,
+				j;
+
+	if (nc == sch->nscalars)
+	{
+		FUZZ_CHECK(s->money_words == 0 && s->money_scale == 0);
+		return;
+	}
+	FUZZ_CHECK(w >= 2 && w <= ABM_MONEY_MAX_WORDS);
+	FUZZ_CHECK(s->money_scale >= 0 && s->money_scale <= ABM_MONEY_MAX_SCALE);
+	FUZZ_CHECK(abm_state_ncells(s) == (size_t) nc + (size_t) (sch->nscalars - nc) * (size_t) w);
+	for (j = 0; j < sch->nscalars - nc; j++)
+	{
+		const int64_t *c = fuzz_money_cells(s, j);
+		abm_money	m;
+
+		abm_state_get_money(s, nc + j, &m);
+		FUZZ_CHECK(m.scale == s->money_scale);
+		FUZZ_CHECK((abm_money_sign(&m) < 0) == (c[w - 1] < 0));
+		if (sch->scalars[nc + j].nonnegative)
+			FUZZ_CHECK(c[w - 1] >= 0);
+		if (!((c[w - 1] == 0 && c[w - 2] >= 0) || (c[w - 1] == -1 && c[w - 2] < 0)))
+			needed = 1;
+	}
+	FUZZ_CHECK(w == 2 || needed);
+}
+
+/* revenue_state's rule, restated: see revenue.h. */
+static void
+fuzz_check_revenue_rules(const abm_state *s)
+{
+	static const int pairs[][2] = {
+		{REVENUE_STARTING_ACCOUNTS, REVENUE_STARTING},
+		{REVENUE_NEW_ACCOUNTS, REVENUE_NEW},
+		{REVENUE_REACTIVATED_ACCOUNTS, REVENUE_REACTIVATION},
+		{REVENUE_EXPANDED_ACCOUNTS, REVENUE_EXPANSION},
+		{REVENUE_CONTRACTED_ACCOUNTS, REVENUE_CONTRACTION},
+		{REVENUE_CHURNED_ACCOUNTS, REVENUE_CHURN},
+	};
+	const int64_t *c = s->scalar;
+	abm_money	starting,
+				lost,
+				churn;
+	abm_error	err;
+	size_t		i;
+
+	/* the cohort's movements are within it */
+	FUZZ_CHECK((__int128) c[REVENUE_EXPANDED_ACCOUNTS] + c[REVENUE_CONTRACTED_ACCOUNTS] +
+			   c[REVENUE_CHURNED_ACCOUNTS] + c[REVENUE_FLAT_ACCOUNTS] <= c[REVENUE_STARTING_ACCOUNTS]);
+	/* an amount moves with an account, and only then */
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+	{
+		abm_money	m;
+
+		abm_state_get_money(s, pairs[i][1], &m);
+		FUZZ_CHECK((c[pairs[i][0]] == 0) == (abm_money_sign(&m) == 0));
+	}
+	/* the cohort loses at most what it started with */
+	abm_state_get_money(s, REVENUE_STARTING, &starting);
+	abm_state_get_money(s, REVENUE_CONTRACTION, &lost);
+	abm_state_get_money(s, REVENUE_CHURN, &churn);
+	FUZZ_CHECK(abm_money_add(&lost, &churn, 1, &err) == ABM_OK);
+	FUZZ_CHECK(abm_money_cmp(&lost, &starting) <= 0);
 }
 
 /*
@@ -188,9 +318,11 @@ fuzz_check_rules(const abm_state *s)
 				c;
 	uint32_t	r;
 
-	for (i = 0; i < sch->nscalars; i++)
+	/* count fields: one int64 cell each (money fields are checked from their words) */
+	for (i = 0; i < abm_schema_ncounts(sch); i++)
 		if (sch->scalars[i].nonnegative)
 			FUZZ_CHECK(s->scalar[i] >= 0);
+	fuzz_check_money_rules(s);
 	FUZZ_CHECK(s->nrows == 0 || s->rows != NULL);
 	for (r = 0; r < s->nrows; r++)
 	{
@@ -210,6 +342,8 @@ fuzz_check_rules(const abm_state *s)
 	}
 	if (sch == &abm_csat_schema)
 		FUZZ_CHECK(s->scalar[CSAT_SATISFIED] <= s->scalar[CSAT_RESPONSES]);
+	if (sch == &abm_revenue_schema)
+		fuzz_check_revenue_rules(s);
 }
 
 static void fuzz_check_valid_state(const abm_state *s, int depth);
@@ -219,7 +353,8 @@ static void
 fuzz_check_self_merge(const abm_state *s, int depth)
 {
 	const abm_state_schema *sch = s->schema;
-	int			overflows = fuzz_self_merge_overflows(s);
+	abm_status	want = fuzz_self_merge_status(s);
+	int			nc = abm_schema_ncounts(sch);
 	int			pass;
 
 	for (pass = 0; pass < 2; pass++)
@@ -237,18 +372,35 @@ fuzz_check_self_merge(const abm_state *s, int depth)
 		memset(&err, 0, sizeof(err));
 		/* pass 0: from is the original; pass 1: from is into itself */
 		st = abm_state_merge(into, pass == 0 ? s : into, rowbuf, cap, &err);
-		if (overflows)
-			FUZZ_CHECK(st == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		if (want != ABM_OK)
+		{
+			if (st != want)
+				fprintf(stderr, "self-merge returned %d, expected %d (\"%s\")\n", (int) st, (int) want, err.detail);
+			FUZZ_CHECK(st == want && err.status == want);
+		}
 		else
 		{
+			if (st != ABM_OK)
+				fprintf(stderr, "self-merge failed: %s\n", err.detail);
 			FUZZ_CHECK(st == ABM_OK);
 			FUZZ_CHECK(into->schema == sch);
-			for (i = 0; i < sch->nscalars; i++)
+			for (i = 0; i < nc; i++)
 			{
 				if (sch->scalars[i].merge == ABM_MERGE_SUM)
 					FUZZ_CHECK(into->scalar[i] == 2 * s->scalar[i]);
 				else
 					FUZZ_CHECK(into->scalar[i] == s->scalar[i]);
+			}
+			/* amounts: doubled, at the same scale, in one word more at most */
+			FUZZ_CHECK(into->money_scale == s->money_scale);
+			FUZZ_CHECK(into->money_words == s->money_words ||
+					   (into->money_words == s->money_words + 1 && s->money_words < ABM_MONEY_MAX_WORDS));
+			for (i = 0; i < sch->nscalars - nc; i++)
+			{
+				int64_t		twice[ABM_MONEY_MAX_WORDS];
+
+				fuzz_money_doubled(s, i, twice, into->money_words);
+				FUZZ_CHECK(memcmp(fuzz_money_cells(into, i), twice, sizeof(int64_t) * (size_t) into->money_words) == 0);
 			}
 			/* equal keys collapse: the same rows, counts doubled */
 			FUZZ_CHECK(into->nrows == s->nrows);
@@ -312,6 +464,44 @@ fuzz_check_merge_short_rowbuf(const abm_state *s)
 	st = abm_state_merge(into, s, rowbuf, cap, &err);
 	FUZZ_CHECK(st == ABM_ERR_RANGE);
 	free(rowbuf);
+	free(copy_rows);
+	free(into);
+}
+
+/*
+ * Taking s back out of s merged with s gives s again, for schemas of SUM
+ * and SAME fields without rows; MIN and MAX fields and rows cannot be taken
+ * apart (ABM_ERR_MISMATCH, nothing changed).
+ */
+static void
+fuzz_check_subtract(const abm_state *s)
+{
+	const abm_state_schema *sch = s->schema;
+	int			apart = 1,
+				i;
+	int64_t    *copy_rows;
+	abm_state  *into;
+	abm_error	err;
+	abm_status	st;
+
+	if (fuzz_self_merge_status(s) != ABM_OK || s->nrows > 0)
+		return;
+	for (i = 0; i < abm_schema_ncounts(sch); i++)
+		if (sch->scalars[i].merge == ABM_MERGE_MIN || sch->scalars[i].merge == ABM_MERGE_MAX)
+			apart = 0;
+	into = fuzz_state_copy(s, &copy_rows);
+	FUZZ_CHECK(abm_state_merge(into, s, NULL, 0, &err) == ABM_OK);
+	memset(&err, 0, sizeof(err));
+	st = abm_state_subtract(into, s, &err);
+	if (apart)
+	{
+		if (st != ABM_OK)
+			fprintf(stderr, "subtract after merge failed: %s\n", err.detail);
+		FUZZ_CHECK(st == ABM_OK);
+		FUZZ_CHECK(fuzz_state_equal(into, s));
+	}
+	else
+		FUZZ_CHECK(st == ABM_ERR_MISMATCH && err.status == ABM_ERR_MISMATCH);
 	free(copy_rows);
 	free(into);
 }
@@ -435,16 +625,22 @@ fuzz_check_valid_state(const abm_state *s, int depth)
 
 	/* merge */
 	fuzz_check_self_merge(s, depth);
+	fuzz_check_subtract(s);
 	fuzz_check_merge_identity(s);
 	fuzz_check_merge_short_rowbuf(s);
 	fuzz_check_merge_mismatch(s);
 }
 
-/* A failed decode must say why, with a status that matches the return. */
+/*
+ * A failed decode must say why, with a status that matches the return.
+ * ABM_ERR_LIMIT only for amounts: wider than 4096 bits, or more than 1000
+ * digits after the point.
+ */
 static void
-fuzz_check_error(abm_status st, const abm_error *err)
+fuzz_check_error(const abm_state_schema *sch, abm_status st, const abm_error *err)
 {
-	FUZZ_CHECK(st == ABM_ERR_SYNTAX || st == ABM_ERR_VERSION || st == ABM_ERR_RANGE);
+	FUZZ_CHECK(st == ABM_ERR_SYNTAX || st == ABM_ERR_VERSION || st == ABM_ERR_RANGE ||
+			   (st == ABM_ERR_LIMIT && abm_schema_nmoney(sch) > 0));
 	/* state_pg.c picks the SQLSTATE from err->status, callers the return */
 	if (err->status != st)
 		fprintf(stderr, "decoder returned status %d but set err.status %d (\"%.*s\")\n",

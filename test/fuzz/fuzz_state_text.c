@@ -2,10 +2,12 @@
  * fuzz_state_text.c — libFuzzer harness of abm_state_from_text.
  *
  * Each input is decoded as the text form of every schema (nps_state,
- * csat_state and a test-only state with rows).  Rejected input must come
+ * csat_state, the churn and survival states, revenue_state with its
+ * amounts, and a test-only state with rows).  Rejected input must come
  * with a consistent error; accepted input must give a valid state whose
  * text and binary forms round-trip and that merges with itself (counts
- * double) or reports ABM_ERR_RANGE.  See fuzz_state_common.h.
+ * and amounts double) or reports ABM_ERR_RANGE (ABM_ERR_LIMIT for amounts
+ * past 4096 bits).  See fuzz_state_common.h.
  */
 #include "fuzz_state_common.h"
 
@@ -15,17 +17,27 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /*
  * Is an accepted text already in the form abm_state_to_text writes?  It is
  * unless it is version 1, has a parameter (whose decimal need not be the
  * shortest), a number has a leading zero or is "-0" (field names hold no
- * digits), or blanks surround it.  Then printing the decoded state gives it
- * back.
+ * digits; digits after a decimal point are no number of their own), blanks
+ * surround it, or its amounts do not all have as many decimals (they print
+ * at the state's one scale).  Then printing the decoded state gives it back.
  */
 static int
-is_canonical(const char *t, size_t len)
+is_canonical(const abm_state_schema *sch, const char *t, size_t len)
 {
 	size_t		i;
+	int			field = -1,
+				nc = abm_schema_ncounts(sch),
+				scale = -1;
 
 	if (len < 3 || memcmp(t, "v2 ", 3) != 0 || is_blank(t[len - 1]))
 		return 0;				/* version 1 prints back as version 2 */
@@ -36,12 +48,32 @@ is_canonical(const char *t, size_t len)
 			return 0;
 	for (i = 0; i < len; i++)
 	{
-		if (t[i] >= '0' && t[i] <= '9' && (i == 0 || t[i - 1] < '0' || t[i - 1] > '9'))
+		if (is_digit(t[i]) && (i == 0 || (!is_digit(t[i - 1]) && t[i - 1] != '.')))
 		{
-			int			more = i + 1 < len && t[i + 1] >= '0' && t[i + 1] <= '9';
+			int			more = i + 1 < len && is_digit(t[i + 1]);
 
 			if (t[i] == '0' && (more || (i > 0 && t[i - 1] == '-')))
 				return 0;
+		}
+		/* "name=value", the fields in schema order: amounts share one scale */
+		if (t[i] == ' ')
+			field++;
+		if (t[i] == '=' && field >= nc && field < sch->nscalars)
+		{
+			size_t		end = i + 1,
+						dot = 0;
+			int			digits;
+
+			while (end < len && t[end] != ' ')
+			{
+				if (t[end] == '.')
+					dot = end;
+				end++;
+			}
+			digits = dot == 0 ? 0 : (int) (end - dot - 1);
+			if (scale >= 0 && digits != scale)
+				return 0;
+			scale = digits;
 		}
 	}
 	return 1;
@@ -59,7 +91,7 @@ fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
 	memset(&err, 0, sizeof(err));
 	st = abm_state_from_text(sch, text, len, s, rowbuf, cap, &err);
 	if (st != ABM_OK)
-		fuzz_check_error(st, &err);
+		fuzz_check_error(sch, st, &err);
 	else
 	{
 		FUZZ_CHECK(s->schema == sch);
@@ -70,7 +102,7 @@ fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
 		/* canonical input prints back unchanged: no value is misread (float
 		 * keys may be written many ways; they must read back as the same
 		 * state, which fuzz_check_valid_state checks) */
-		if (!sch->key_is_float && is_canonical(text, len))
+		if (!sch->key_is_float && is_canonical(sch, text, len))
 		{
 			size_t		tlen;
 			char	   *out = fuzz_to_text(s, &tlen);

@@ -2,8 +2,25 @@
 # Writes the committed seed corpora of the fuzz harnesses (test/fuzz/corpus/).
 # The seeds are committed; run this only to regenerate them after a format
 # change.  run.sh fuzzes copies of them, so fuzzing never grows this tree.
+# Needs bc (the powers of two of the widest amounts).
 set -euo pipefail
 cd "$(dirname "$0")/corpus"
+
+# exact big integers, on one line
+big() { echo "$1" | BC_LINE_LENGTH=0 bc; }
+P127=$(big '2^127')
+P127M1=$(big '2^127 - 1')
+P4094=$(big '2^4094')
+P4094M1=$(big '2^4094 - 1')
+P4095=$(big '2^4095')
+P4095M1=$(big '2^4095 - 1')
+P4096=$(big '2^4096')
+P4096M1=$(big '2^4096 - 1')
+zeros() { printf '%*s' "$1" '' | tr ' ' 0; }
+# a revenue_state text: the seven counts, then the six amounts
+rev() {
+	printf 'v2 starting_accounts=%s new_accounts=%s reactivated_accounts=%s expanded_accounts=%s contracted_accounts=%s churned_accounts=%s flat_accounts=%s starting=%s new=%s reactivation=%s expansion=%s contraction=%s churn=%s' "$@"
+}
 
 # ---- fuzz_enum: labels, aliases, spellings, edge lengths ----
 d=fuzz_enum
@@ -105,6 +122,32 @@ text_seed 'v2 customers=1 repeat_customers=2'
 text_seed 'v'
 text_seed 'v99999999999999999999 detractors=3 passives=5 promoters=12'  # version past int64: a version error
 text_seed ''
+# revenue_state: counts, then amounts at one scale in the fewest words
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 6.00 30.50)"        # golden (unit test)
+text_seed "$(rev 0 0 0 0 0 0 0 0 0 0 0 0 0)"
+text_seed "$(rev 0 0 0 0 0 0 0 0.0000 0.0000 0.0000 0.0000 0.0000 0.0000)"
+text_seed "$(rev 1 0 0 0 0 0 1 "$P127M1" 0 0 0 0 0)"                        # two words
+text_seed "$(rev 1 0 0 0 0 0 1 "$P127" 0 0 0 0 0)"                          # three words
+text_seed "$(rev 334 1 1 0 0 0 334 334000000000000000000000000000000.0000000000 0.5000000000 1000000000000000000000000000000.0000000000 0.0000000000 0.0000000000 0.0000000000)"
+text_seed "$(rev 4 1 1 1 1 1 1 148.5 7.25 50 20.50 6 30.5)"                # decimals differ: printed at one scale
+text_seed "$(rev 4 1 1 1 1 1 1 0148.50 7.25 50.00 20.50 6.00 30.50)"       # leading zero
+text_seed "$(rev 1 0 0 0 0 0 1 1.0001 -0 0 0 0 0)"                          # -0
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 6.00 -30.50)"       # negative
+text_seed "$(rev 4 0 1 1 1 1 1 148.50 7.25 50.00 20.50 6.00 30.50)"        # an amount without its count
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 0.00 50.00 20.50 6.00 30.50)"        # a count without its amount
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 118.00 30.50)"      # contraction + churn = starting
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 118.01 30.50)"      # contraction + churn > starting
+text_seed "$(rev 4 1 1 1 1 1 2 148.50 7.25 50.00 20.50 6.00 30.50)"        # more movements than the cohort
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25e0 50.00 20.50 6.00 30.50)"      # exponent
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7. 50.00 20.50 6.00 30.50)"
+text_seed "$(rev 0 1 0 0 0 0 0 0 "$P4094M1" 0 0 0 0)"                      # 64 words; doubled fits
+text_seed "$(rev 0 1 0 0 0 0 0 0 "$P4094" 0 0 0 0)"                        # 64 words; doubled is too wide
+text_seed "$(rev 0 1 0 0 0 0 0 0 "$P4095M1" 0 0 0 0)"                      # the widest amount
+text_seed "$(rev 0 1 0 0 0 0 0 0 "$P4095" 0 0 0 0)"                        # 65 words: too wide
+text_seed "$(rev 0 1 0 0 0 0 0 0 "0.$(zeros 999)1" 0 0 0 0)"                # scale 1000
+text_seed "$(rev 0 1 0 0 0 0 0 0 "0.$(zeros 1000)1" 0 0 0 0)"               # scale 1001
+text_seed "$(rev 9223372036854775807 0 0 0 0 0 9223372036854775807 1 0 0 0 0 0)"   # counts double past int64
+text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 6.00 30.50 | sed 's/^v2/v1/')"
 
 # ---- fuzz_state_binary: valid, truncated, wrong-version and partial forms ----
 d=fuzz_state_binary
@@ -166,3 +209,46 @@ bin_seed "\x02\x01\x00\x01$(le64 3)$(le64 5)$(le64 12)"     # reserved byte set
 bin_seed "\x02\x00$(u32 2)\x40\x08\x00\x00\x00\x00\x00\x00$(i64 2)$Z\x40\x1e\x00\x00\x00\x00\x00\x00$(i64 1)$(i64 1)"   # survival v2
 bin_seed "\x02\x03\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00$(le64 4613937818241073152)$(le64 2)$(le64 0)$(le64 4620693217682128896)$(le64 1)$(le64 1)"  # native survival
 bin_seed "\x02\xc9\x00\x00$(le64 5)$(le64 1)$(le64 7)\x01\x00\x00\x00\x00\x00\x00\x00$(le64 3)$(le64 1)$(le64 0)"  # native rows
+# revenue_state: seven counts, the money word (scale | width << 16), each amount's words
+zn() { local k out=''; for ((k = 0; k < $1; k++)); do out+=$2; done; printf '%s' "$out"; }
+RC="$(i64 4)$(i64 1)$(i64 1)$(i64 1)$(i64 1)$(i64 1)$(i64 1)"
+REV="\x02\x00$RC$(i64 131074)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"
+bin_seed "$REV"                                                             # golden (unit test)
+bin_seed "\x02\x00$(zn 7 "$Z")$(i64 131072)$(zn 12 "$Z")"                   # empty
+bin_seed "\x02\x00$(i64 1)$(zn 5 "$Z")$(i64 1)$(i64 196608)$Z$Z$(i64 1)$(zn 15 "$Z")"   # 2^128: three words
+bin_seed "\x02\x00$RC$(i64 196610)$(i64 14850)$Z$Z$(i64 725)$Z$Z$(i64 5000)$Z$Z$(i64 2050)$Z$Z$(i64 600)$Z$Z$(i64 3050)$Z$Z"  # three words where two hold them
+bin_seed "\x02\x00$RC$(i64 131074)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 -3050)$(i64 -1)"  # negative
+bin_seed "\x02\x00$RC$(i64 131074)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 14251)$Z"  # contraction + churn > starting
+bin_seed "\x02\x00$RC$(i64 4295098370)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"  # unused bits of the money word
+bin_seed "\x02\x00$RC$(i64 132072)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"  # scale 1000
+bin_seed "\x02\x00$RC$(i64 132073)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"  # scale 1001
+bin_seed "\x02\x00$RC$(i64 65538)$(i64 14850)$(i64 725)$(i64 5000)$(i64 2050)$(i64 600)$(i64 3050)"   # one word
+bin_seed "\x02\x00$Z$(i64 1)$(zn 5 "$Z")$(i64 4194304)$(zn 64 "$Z")$(zn 63 "$Z")$(i64 4611686018427387904)$(zn 256 "$Z")"   # 2^4094: 64 words, doubled too wide
+bin_seed "\x02\x00$Z$(i64 1)$(zn 5 "$Z")$(i64 4194304)$(zn 64 "$Z")$(zn 63 "$(i64 -1)")$(i64 4611686018427387903)$(zn 256 "$Z")"   # 2^4094 - 1: doubled fits
+bin_seed "\x02\x00$Z$(i64 1)$(zn 5 "$Z")$(i64 4259840)$(zn 65 "$Z")$(zn 64 "$Z")$(i64 1)$(zn 260 "$Z")"   # 65 words
+bin_seed "\x01$RC$(i64 131074)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"   # no version 1 with money
+bin_seed "\x02\x07\x00\x00$(le64 4)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 131074)$(le64 14850)$(le64 0)$(le64 725)$(le64 0)$(le64 5000)$(le64 0)$(le64 2050)$(le64 0)$(le64 600)$(le64 0)$(le64 3050)$(le64 0)"   # native golden
+bin_seed "\x02\x07\x00\x00$(le64 1)$(zn 5 "$(le64 0)")$(le64 1)$(le64 196608)$(le64 0)$(le64 0)$(le64 1)$(zn 15 "$(le64 0)")"   # native, three words
+
+# ---- fuzz_money: amounts' text, and numeric's digits (sign, weight, dscale, int16 LE digits) ----
+d=fuzz_money
+rm -rf "$d" && mkdir -p "$d"
+n=0
+money_seed() { n=$((n + 1)); printf '%b' "$1" >"$d/$(printf 'seed-%02d' "$n")"; }
+for t in 0 0.00 -12.345 1 -1 0.0001 -0.5 100.10 -0 -0.000 007 00.10 '' - 1. .5 1e5 +1 '1 ' --1 ' 1' 1.2.3 \
+	9223372036854775807 -9223372036854775808 18446744073709551615 18446744073709551616 \
+	"$P127M1" "$P127" "-$P127" "-$P127M1" "$P4094" "$P4095M1" "$P4095" "-$P4095" "$P4096M1" "$P4096" "-$P4096M1" \
+	"0.$(zeros 999)1" "0.$(zeros 1000)1" "-4321.$(zeros 1000)" "$(zeros 300)1.5" \
+	"$(printf '123456789%.0s' $(seq 34))"; do
+	money_seed "$t"
+done
+money_seed '\x00\x00\x01\x00\x01\x00\x88\x13'           # 1.5: weight 0, {1, 5000}, dscale 1
+money_seed '\x00\x00\x00\x00\x01\x00\x88\x13'           # dscale 0: a nonzero digit past it
+money_seed '\x00\xff\x04\x00\x01\x00'                   # 0.0001: weight -1, {1}
+money_seed '\x01\x02\x02\x00\x01\x00'                   # -100000000.00
+money_seed '\x00\x00\x00\x00\xff\xff'                   # digit -1
+money_seed '\x00\x00\x00\x00\x90\x27'                   # digit 10128
+money_seed '\x00\x7f\x00\x00\x01\x00'                   # 10^508
+money_seed '\x00\x80\xe8\x03\x01\x00'                   # weight -128, dscale 1000
+money_seed '\x00\x00\xe9\x03\x01\x00'                   # dscale 1001
+money_seed "\x00\x08\x00\x00$(printf '\\x0f\\x27%.0s' $(seq 9))"   # nine 9999s: 10^36 - 1
