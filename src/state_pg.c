@@ -49,17 +49,17 @@ abm_state_report(const abm_error *err)
 			 errhint("States are made by abm's aggregates; their text and binary forms are documented in the abm README.")));
 }
 
-/* Rows a decode of `len` payload bytes may need room for (palloc'd). */
+/* Room for `ncells` row cells (palloc'd), NULL for none. */
 static int64 *
-row_buffer(const abm_state_schema *schema, uint32 maxrows)
+row_buffer(const abm_state_schema *schema, Size ncells)
 {
-	if (maxrows == 0)
+	if (ncells == 0)
 		return NULL;
-	if ((Size) maxrows * schema->ncols > MaxAllocSize / sizeof(int64))
+	if (ncells > MaxAllocHugeSize / sizeof(int64))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s is too large", schema->type_name)));
-	return palloc(sizeof(int64) * maxrows * schema->ncols);
+	return MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * ncells);
 }
 
 /* ---- expanded states (schemas with rows) ---- */
@@ -209,8 +209,8 @@ abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out
 	AbmExpandedState *e = expanded_of(value, schema);
 	struct varlena *v;
 	const uint8 *bytes;
-	size_t		len;
-	uint32		maxrows;
+	size_t		len,
+				cells;
 	abm_error	err;
 
 	if (e != NULL)
@@ -221,8 +221,8 @@ abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out
 	v = PG_DETOAST_DATUM_PACKED(value);
 	bytes = (const uint8 *) VARDATA_ANY(v);
 	len = VARSIZE_ANY_EXHDR(v);
-	maxrows = abm_state_payload_max_rows(schema, len);
-	if (abm_state_from_payload(schema, bytes, len, out, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	cells = abm_state_payload_max_cells(schema, len);
+	if (abm_state_from_payload(schema, bytes, len, out, row_buffer(schema, cells), cells, &err) != ABM_OK)
 		abm_state_report(&err);
 }
 
@@ -267,11 +267,11 @@ abm_state_in_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 {
 	const char *text = PG_GETARG_CSTRING(0);
 	size_t		len = strlen(text);
-	uint32		maxrows = abm_state_text_max_rows(schema, len);
+	size_t		cells = abm_state_text_cells(schema, text, len);
 	abm_state	s;
 	abm_error	err;
 
-	if (abm_state_from_text(schema, text, len, &s, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	if (abm_state_from_text(schema, text, len, &s, row_buffer(schema, cells), cells, &err) != ABM_OK)
 	{
 		if (err.status == ABM_ERR_SYNTAX || err.status == ABM_ERR_VERSION)
 			ereport(ERROR,
@@ -313,11 +313,11 @@ abm_state_recv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	size_t		len = buf->len - buf->cursor;
 	const uint8 *bytes = (const uint8 *) pq_getmsgbytes(buf, (int) len);
-	uint32		maxrows = abm_state_binary_max_rows(schema, len);
+	size_t		cells = abm_state_binary_max_cells(schema, len);
 	abm_state	s;
 	abm_error	err;
 
-	if (abm_state_from_binary(schema, bytes, len, &s, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	if (abm_state_from_binary(schema, bytes, len, &s, row_buffer(schema, cells), cells, &err) != ABM_OK)
 		abm_state_report(&err);
 	return abm_state_to_datum(&s);
 }
@@ -354,7 +354,7 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 				b;
 	abm_error	err;
 	int64	   *rowbuf = NULL;
-	uint32		rowcap = 0;
+	size_t		cellcap = 0;
 	bool		a_param;
 
 	if (PG_ARGISNULL(1))
@@ -425,10 +425,10 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &a);
 	if (b.nrows > 0)
 	{
-		rowcap = a.nrows + b.nrows;
-		rowbuf = row_buffer(schema, rowcap);
+		cellcap = abm_state_merge_cells(&a, &b);
+		rowbuf = row_buffer(schema, cellcap);
 	}
-	if (abm_state_merge(&a, &b, rowbuf, rowcap, &err) != ABM_OK)
+	if (abm_state_merge(&a, &b, rowbuf, cellcap, &err) != ABM_OK)
 		abm_state_report(&err);
 	return abm_state_to_datum(&a);
 }
