@@ -136,10 +136,32 @@ expanded_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size
 	abm_state_to_native(&e->st, (uint8 *) VARDATA(result));
 }
 
-static AbmExpandedState *
-expanded_new(const abm_state_schema *schema, MemoryContext parent)
+/*
+ * The memory context of the states an aggregate builds in `aggcontext`: one
+ * child of it shared by all of them.  A context per group would make a
+ * hashed aggregate's memory check (which walks every child of its context,
+ * once per new group) quadratic in the number of groups.  The executor
+ * keeps an expanded transition value whose context is a child of the
+ * aggregate's, and deletes one only when a transition returns another
+ * object, which abm's never do, so the shared context is freed with the
+ * aggregate's.
+ */
+static MemoryContext
+aggregate_states_context(MemoryContext aggcontext)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "abm state", ALLOCSET_SMALL_SIZES);
+	MemoryContext c;
+
+	for (c = aggcontext->firstchild; c != NULL; c = c->nextchild)
+		if (strcmp(c->name, "abm states") == 0)
+			return c;
+	return AllocSetContextCreate(aggcontext, "abm states", ALLOCSET_DEFAULT_SIZES);
+}
+
+static AbmExpandedState *
+expanded_new(const abm_state_schema *schema, MemoryContext parent, bool in_aggregate)
+{
+	MemoryContext cxt = in_aggregate ? aggregate_states_context(parent)
+		: AllocSetContextCreate(parent, "abm state", ALLOCSET_SMALL_SIZES);
 	AbmExpandedState *e = MemoryContextAllocZero(cxt, offsetof(AbmExpandedState, st) +
 												 ABM_STATE_SIZE(schema->nscalars));
 	abm_allocator mem = {context_alloc, context_release, cxt};
@@ -194,7 +216,7 @@ abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_s
 			return e;
 	}
 	in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
-	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext);
+	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext, in_aggregate);
 	if (!PG_ARGISNULL(argno))
 	{
 		abm_state_from_datum(PG_GETARG_DATUM(argno), schema, &b);
