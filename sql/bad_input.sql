@@ -8,7 +8,7 @@
 -- every input function, malformed text
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
-                  'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state']) t,
+                  'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state', 'mrr_schedule', 'cohort_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -41,7 +41,12 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'revenue_agg(p, c)::text FROM (VALUES (NULL::numeric, 1::numeric), (2, NULL)) v(p, c)',
   'mrr_bridge(p, c, b)::text FROM (VALUES (1::numeric, 2::numeric, NULL::boolean)) v(p, c, b)',
   'nrr(p, c) FROM (VALUES (NULL::numeric, NULL::numeric)) v(p, c)',
-  'rollup(s)::text FROM (VALUES (NULL::revenue_state)) v(s)']) f;
+  'rollup(s)::text FROM (VALUES (NULL::revenue_state)) v(s)',
+  'mrr_schedule(s, e, a)::text FROM (VALUES (NULL::date, NULL::date, 5::numeric), (date ''2024-01-01'', NULL, NULL)) v(s, e, a)',
+  'count(*) FROM mrr_months(NULL)', 'mrr_at(NULL, date ''2024-01-01'')', 'mrr_at(''v2 rows=[288:5]'', NULL)',
+  'rollup(s)::text FROM (VALUES (NULL::mrr_schedule)) v(s)',
+  'cohort_agg(s, date ''2025-01-01'', ''month'')::text FROM (VALUES (NULL::mrr_schedule)) v(s)',
+  'count(*) FROM cohort_retention(NULL)', 'rollup(s)::text FROM (VALUES (NULL::cohort_state)) v(s)']) f;
 
 -- money: negative, NaN and infinite amounts are 22003 for every aggregate and
 -- argument; a sum past 4096 bits is 54000

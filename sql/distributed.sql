@@ -41,8 +41,17 @@ SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_
        churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
        churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
        repeat_purchase_agg(score) AS repeat_st,
-       revenue_agg(mrr_start, mrr_end, churned) AS revenue_st
+       revenue_agg(mrr_start, mrr_end, churned) AS revenue_st,
+       mrr_schedule(started, ended, mrr_end) AS schedule_st
 FROM dist_answers GROUP BY 1, 2, 3;
+-- one schedule per customer, for cohort_agg
+CREATE TABLE dist_schedules AS
+SELECT id % 499 AS customer, mrr_schedule(started, ended, mrr_end) AS s FROM dist_answers GROUP BY 1;
+ALTER TABLE dist_schedules ADD COLUMN shard int, ADD COLUMN segment int;
+UPDATE dist_schedules SET shard = customer % 4, segment = (customer / 4) % 6;
+CREATE TABLE dist_cohorts AS
+SELECT shard, segment, customer % 7 AS day, cohort_agg(s, date '2025-06-30', 'quarter') AS cohort_st
+FROM dist_schedules GROUP BY 1, 2, 3;
 
 -- how this test calls each aggregate; a new aggregate must be added here
 CREATE TABLE agg_calls (agg regprocedure PRIMARY KEY, args text NOT NULL, source text NOT NULL);
@@ -102,6 +111,10 @@ INSERT INTO agg_calls VALUES
 	('nrr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
 	('grr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
 	('rollup(revenue_state)', 'revenue_st', 'dist_states'),
+	('mrr_schedule(date, date, numeric)', 'started, ended, mrr_end', 'dist_answers'),
+	('rollup(mrr_schedule)', 'schedule_st', 'dist_states'),
+	('cohort_agg(mrr_schedule, date, text)', $$s, date '2025-06-30', 'quarter'$$, 'dist_schedules'),
+	('rollup(cohort_state)', 'cohort_st', 'dist_cohorts'),
 	('min(mrr_movement)', 'movement', 'dist_answers'),
 	('max(mrr_movement)', 'movement', 'dist_answers');
 

@@ -213,3 +213,152 @@ SELECT sqlstate_of(format('SELECT %L::revenue_state', t)) FROM unnest(ARRAY[
   'v3 starting_accounts=0'
 ]) t;
 SELECT sqlstate_of($$SELECT rollup(s) FROM (VALUES ('v2 starting_accounts=0 new_accounts=0 reactivated_accounts=0 expanded_accounts=0 contracted_accounts=0 churned_accounts=0 flat_accounts=0 starting=0 new=0 reactivation=0 expansion=0 contraction=0 churn=0'::revenue_state)) v(s)$$) AS empty_rollup_ok;
+
+--
+-- The MRR timeline: mrr_schedule over subscription periods, mrr_months
+--
+SELECT mrr_schedule(s, e, a) FROM (VALUES ('2024-01-15'::date, '2024-06-01'::date, 100.00),
+                                          ('2024-03-01', NULL, 20.5), ('2024-09-10', '2025-01-01', 50)) v(s, e, a);
+-- a period that holds no first day of a month pays no month
+SELECT mrr_schedule(date '2024-01-02', date '2024-01-31', 10) AS no_month,
+       mrr_schedule(date '2024-01-01', date '2024-01-02', 10) AS one_month;
+SELECT * FROM mrr_months((SELECT mrr_schedule(s, e, a)
+                          FROM (VALUES ('2024-01-15'::date, '2024-06-01'::date, 100.00), ('2024-03-01', '2024-07-01', 20.5),
+                                       ('2024-09-10', '2025-01-01', 50)) v(s, e, a)), '2025-06-30');
+-- open-ended: through the month of "through"; a schedule read before it starts has no months
+SELECT count(*) AS months, max(month) AS last FROM mrr_months((SELECT mrr_schedule(date '2024-01-01', NULL, 99.5)), '2024-12-31');
+SELECT count(*) AS months FROM mrr_months('v2 rows=[300:5]'::mrr_schedule, '2024-12-31');
+SELECT mrr_at('v2 rows=[288:100.00,290:-40.00,293:-60.00]', d) FROM unnest(ARRAY[date '2023-12-31', '2024-01-31', '2024-03-15', '2024-06-01']) d;
+
+-- Generated periods with gaps, overlaps, mid-month starts and ends,
+-- open-ended periods and returns after churn, against a plain-SQL month spine
+CREATE TABLE rev_periods AS
+SELECT g AS id, 1 + abs(hashint4(g)) % 400 AS customer,
+       date '2023-01-01' + abs(hashint4(g * 7)) % 1000 AS start_date,
+       CASE WHEN g % 5 = 0 THEN NULL ELSE date '2023-01-01' + abs(hashint4(g * 7)) % 1000 + abs(hashint4(g * 13)) % 500 END AS end_date,
+       (CASE WHEN g % 3 = 0 THEN (abs(hashint4(g * 17)) % 100000) / 100.0 ELSE abs(hashint4(g * 17)) % 900 END)::numeric AS amount
+FROM generate_series(1, 1200) g;
+CREATE TABLE rev_spine AS
+WITH months AS (
+  SELECT c.customer, m::date AS month,
+         coalesce((SELECT sum(p.amount) FROM rev_periods p
+                   WHERE p.customer = c.customer AND p.start_date <= m AND (p.end_date IS NULL OR p.end_date > m)), 0) AS mrr
+  FROM (SELECT DISTINCT customer FROM rev_periods) c, generate_series(date '2022-12-01', date '2026-06-01', interval '1 month') m
+), bounds AS (
+  SELECT customer, min(month) FILTER (WHERE mrr > 0) AS first, max(month) FILTER (WHERE mrr > 0) AS last_paying
+  FROM months GROUP BY customer
+)
+SELECT m.customer, m.month, m.mrr, lag(m.mrr, 1, 0::numeric) OVER w AS previous_mrr,
+       coalesce(bool_or(m.mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS paid_before
+FROM months m JOIN bounds b USING (customer)
+WHERE m.month >= b.first AND m.month <= least(b.last_paying + interval '1 month', date '2025-12-01')
+WINDOW w AS (PARTITION BY m.customer ORDER BY m.month);
+ALTER TABLE rev_spine ADD COLUMN movement text;
+UPDATE rev_spine SET movement = CASE WHEN previous_mrr = 0 AND mrr > 0 AND NOT paid_before THEN 'new'
+                                 WHEN previous_mrr = 0 AND mrr > 0 THEN 'reactivation'
+                                 WHEN previous_mrr > 0 AND mrr = 0 THEN 'churn'
+                                 WHEN mrr > previous_mrr THEN 'expansion'
+                                 WHEN mrr < previous_mrr THEN 'contraction'
+                                 ELSE 'flat' END;
+CREATE TABLE rev_schedules AS SELECT customer, mrr_schedule(start_date, end_date, amount) AS s FROM rev_periods GROUP BY customer;
+CREATE TABLE rev_timeline AS
+SELECT customer, m.month, m.mrr, m.previous_mrr, m.movement::text AS movement, m.paid_before
+FROM rev_schedules CROSS JOIN LATERAL mrr_months(s, '2025-12-31') m;
+SELECT (SELECT count(*) FROM rev_spine) AS spine_months, (SELECT count(*) FROM rev_timeline) AS abm_months,
+       (SELECT count(*) FROM (SELECT customer, month, mrr, previous_mrr, movement, paid_before FROM rev_spine
+                              EXCEPT SELECT customer, month, mrr, previous_mrr, movement, paid_before FROM rev_timeline) x) AS missing,
+       (SELECT count(*) FROM (SELECT customer, month, mrr, previous_mrr, movement, paid_before FROM rev_timeline
+                              EXCEPT SELECT customer, month, mrr, previous_mrr, movement, paid_before FROM rev_spine) x) AS extra,
+       (SELECT count(*) FROM rev_timeline WHERE movement = 'reactivation') > 0 AS has_reactivations,
+       (SELECT count(*) FROM rev_timeline WHERE movement = 'contraction') > 0 AS has_contractions;
+
+-- rev_periods from two billing systems: per-system schedules rolled up = one
+-- schedule of all periods; parallel and serial agree
+SELECT bool_and(r.s::text = a.s::text) AS rollup_equals_direct, count(*) AS customers
+FROM (SELECT customer, rollup(s) AS s
+      FROM (SELECT customer, id % 2 AS system, mrr_schedule(start_date, end_date, amount) AS s
+            FROM rev_periods GROUP BY 1, 2) x GROUP BY customer) r
+JOIN rev_schedules a USING (customer);
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT rollup(s)::text = (SELECT mrr_schedule(start_date, end_date, amount) FROM rev_periods)::text AS parallel_equals_serial
+FROM rev_schedules;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+-- the inverse: a sliding frame of periods = recomputing it
+SELECT bool_and(w::text = r::text) AS moving_equals_recompute
+FROM (SELECT id, mrr_schedule(start_date, end_date, amount) OVER (ORDER BY id ROWS 20 PRECEDING) AS w
+      FROM rev_periods WHERE id <= 300) a
+JOIN LATERAL (SELECT mrr_schedule(start_date, end_date, amount) AS r FROM rev_periods p
+              WHERE p.id BETWEEN a.id - 20 AND a.id) b ON true;
+-- exact amounts past 128 bits in a schedule
+SELECT mrr_at(mrr_schedule(s, e, a), date '2024-03-01') = 1e30 + 1e-20 AS wide_exact
+FROM (VALUES (date '2024-01-01', NULL::date, 1e30), ('2024-02-01', NULL, 1e-20)) v(s, e, a);
+
+-- bad rev_periods and amounts
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
+  'SELECT mrr_schedule(date ''2024-05-01'', date ''2024-04-30'', 10)',
+  'SELECT mrr_schedule(date ''2024-05-01'', NULL, -10)',
+  'SELECT mrr_schedule(date ''2024-05-01'', NULL, ''NaN'')',
+  'SELECT mrr_schedule(date ''-infinity'', NULL, 10)',
+  'SELECT mrr_schedule(date ''2024-05-01'', date ''-infinity'', 10)',
+  'SELECT count(*) FROM mrr_months(''v2 rows=[288:5]'', ''infinity'')',
+  'SELECT ''v2 rows=[288:5,289:-6]''::mrr_schedule',
+  'SELECT ''v2 rows=[289:5,288:-5]''::mrr_schedule',
+  'SELECT ''v2 rows=[288:5,290:0.00]''::mrr_schedule',
+  'SELECT ''v2 rows=[288:5e3]''::mrr_schedule'
+]) q;
+SELECT mrr_schedule(date '2024-05-01', date 'infinity', 10) AS infinity_is_open_ended;
+
+--
+-- Cohort retention on the rev_timeline, against plain SQL
+--
+CREATE TABLE cohort_ref AS
+WITH firsts AS (SELECT customer, min(month) AS first FROM rev_timeline WHERE mrr > 0 GROUP BY customer),
+     starts AS (SELECT f.customer, f.first, date_trunc('quarter', f.first)::date AS cohort, t.mrr AS starting
+                FROM firsts f JOIN rev_timeline t ON t.customer = f.customer AND t.month = f.first),
+     periods_after AS (
+       SELECT s.*, k, (s.cohort + make_interval(months => 3 * k + 2))::date AS at_month
+       FROM starts s, generate_series(0, 40) k
+       WHERE (s.cohort + make_interval(months => 3 * k + 2))::date <= date '2025-12-01')
+SELECT p.cohort, p.k, count(*) AS customers,
+       count(*) FILTER (WHERE coalesce(t.mrr, 0) > 0) AS retained,
+       sum(p.starting) AS starting_mrr, sum(coalesce(t.mrr, 0)) AS mrr
+FROM periods_after p LEFT JOIN rev_timeline t ON t.customer = p.customer AND t.month = p.at_month
+GROUP BY p.cohort, p.k;
+CREATE TABLE cohort_abm AS
+SELECT * FROM cohort_retention((SELECT cohort_agg(s, date '2025-12-31', 'quarter') FROM rev_schedules));
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE a.customers = r.customers AND a.retained_customers = r.retained
+                          AND a.starting_mrr = r.starting_mrr AND a.mrr = r.mrr
+                          AND a.logo_retention = r.retained::numeric / r.customers
+                          AND a.revenue_retention = r.mrr / r.starting_mrr) AS equal_sql
+FROM cohort_ref r FULL JOIN cohort_abm a ON a.cohort = r.cohort AND a.period_offset = r.k
+WHERE a.cohort IS NOT NULL OR r.cohort IS NOT NULL;
+-- the all-cohorts rows: sums over the cohorts followed that long
+SELECT count(*) AS periods,
+       count(*) FILTER (WHERE a.customers = r.customers AND a.retained_customers = r.retained
+                          AND a.starting_mrr = r.starting_mrr AND a.mrr = r.mrr) AS equal_sql
+FROM (SELECT k, sum(customers) AS customers, sum(retained) AS retained, sum(starting_mrr) AS starting_mrr, sum(mrr) AS mrr
+      FROM cohort_ref GROUP BY k) r
+JOIN cohort_abm a ON a.cohort IS NULL AND a.period_offset = r.k;
+SELECT cohort, period_offset, customers, retained_customers, round(logo_retention, 4) AS logo,
+       round(revenue_retention, 4) AS revenue
+FROM cohort_abm WHERE cohort IS NULL ORDER BY period_offset LIMIT 4;
+-- monthly cohorts, per-segment states rolled up, parallel
+SELECT (SELECT rollup(st) FROM (SELECT customer % 3, cohort_agg(s, date '2025-12-31', 'month') AS st
+                                FROM rev_schedules GROUP BY 1) x)::text
+     = (SELECT cohort_agg(s, date '2025-12-31', 'month') FROM rev_schedules)::text AS rollup_equals_direct;
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
+  'SELECT cohort_agg(s, date ''2025-12-31'', ''week'') FROM rev_schedules',
+  'SELECT cohort_agg(s, NULL, ''month'') FROM rev_schedules',
+  'SELECT cohort_agg(s, date ''2025-12-31'', CASE WHEN customer % 2 = 0 THEN ''month'' ELSE ''quarter'' END) FROM rev_schedules',
+  'SELECT rollup(st) FROM (VALUES (''v2 period_months=1 through=310 rows=[]''::cohort_state), (''v2 period_months=3 through=310 rows=[]'')) v(st)',
+  'SELECT ''v2 period_months=2 through=310 rows=[]''::cohort_state',
+  'SELECT ''v2 period_months=1 through=310 rows=[1269760:1:2:5:5]''::cohort_state',
+  'SELECT ''v2 period_months=1 through=300 rows=[1269760:1:1:5:5]''::cohort_state'
+]) q;

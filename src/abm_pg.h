@@ -234,4 +234,11 @@ abm_agg_count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
 	} \
 	extern int no_such_variable
 
+/* ---- months (schedule_pg.c): month 0 is January 2000 ---- */
+
+/* The month of a finite date: its own, or with `from` the first month starting on or after it. */
+extern int64 abm_month_of_date(int32 date, bool from);
+/* The first day of a month, as a DateADT. */
+extern int32 abm_date_of_month(int64 month);
+
 #endif							/* ABM_PG_H */

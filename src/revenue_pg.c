@@ -1,13 +1,8 @@
 /*
  * revenue_pg.c — SQL glue of revenue retention: mrr_movement, revenue_state
  * and its aggregates (revenue_agg, mrr_bridge, nrr, grr), and the
- * accessors.  The arithmetic is in revenue.c and money.c.
- *
- * numeric values are read from their stored bytes (the on-disk format of
- * numeric, which pg_upgrade keeps stable): a short or long header, then
- * base-10000 digits.  That lets the per-row step turn an amount into a
- * 128-bit integer without allocating, where PG_GETARG_NUMERIC would copy
- * every short value.
+ * accessors.  The arithmetic is in revenue.c and money.c; numeric in and
+ * out in money_pg.c.
  */
 #include "abm_pg.h"
 
@@ -17,6 +12,7 @@
 #include "utils/numeric.h"
 
 #include "money.h"
+#include "money_pg.h"
 #include "revenue.h"
 
 ABM_ENUM_TYPE(mrr_movement, abm_mrr_movement_enum);
@@ -28,135 +24,6 @@ ABM_STATE_TYPE(revenue_state, abm_revenue_schema);
 #define REVENUE_NARROW_BYTES (ABM_NATIVE_SCALARS + 8 * (REVENUE_NCOUNTS + 1 + 2 * REVENUE_NMONEY))
 StaticAssertDecl(REVENUE_NARROW_BYTES == 168, "revenue_state transition: SSPACE = 168");
 
-/* ---- numeric, read from its stored bytes ---- */
-
-#define NUMERIC_SIGN_MASK	0xC000
-#define NUMERIC_NEG			0x4000
-#define NUMERIC_SHORT		0x8000
-#define NUMERIC_SPECIAL		0xC000
-#define NUMERIC_SHORT_SIGN	0x2000
-#define NUMERIC_SHORT_DSCALE_MASK 0x1F80
-#define NUMERIC_SHORT_DSCALE_SHIFT 7
-#define NUMERIC_SHORT_WEIGHT_SIGN 0x0040
-#define NUMERIC_SHORT_WEIGHT_MASK 0x003F
-#define NUMERIC_DSCALE_MASK	0x3FFF
-
-typedef struct NumericParts
-{
-	bool		special;		/* NaN or an infinity */
-	int			neg;
-	int			weight;
-	int			dscale;
-	int			ndigits;
-	const char *digits;			/* ndigits int16s, maybe unaligned */
-} NumericParts;
-
-static pg_attribute_always_inline NumericParts
-numeric_parts(Datum value, struct varlena **detoasted)
-{
-	struct varlena *v = (struct varlena *) DatumGetPointer(value);
-	const char *p;
-	Size		len;
-	uint16		h;
-	NumericParts n = {0};
-
-	/* a plain value, short or not, is read where it lies */
-	if (unlikely(VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v)))
-		v = pg_detoast_datum_packed(v);
-	p = VARDATA_ANY(v);
-	len = VARSIZE_ANY_EXHDR(v);
-	*detoasted = v;
-	memcpy(&h, p, sizeof(h));
-	if ((h & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
-		n.special = true;
-	else if ((h & NUMERIC_SIGN_MASK) == NUMERIC_SHORT)
-	{
-		n.neg = (h & NUMERIC_SHORT_SIGN) != 0;
-		n.dscale = (h & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT;
-		n.weight = ((h & NUMERIC_SHORT_WEIGHT_SIGN) ? ~NUMERIC_SHORT_WEIGHT_MASK : 0) |
-			(h & NUMERIC_SHORT_WEIGHT_MASK);
-		n.digits = p + 2;
-		n.ndigits = (int) ((len - 2) / 2);
-	}
-	else
-	{
-		int16		w;
-
-		n.neg = (h & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
-		n.dscale = h & NUMERIC_DSCALE_MASK;
-		memcpy(&w, p + 2, sizeof(w));
-		n.weight = w;
-		n.digits = p + 4;
-		n.ndigits = (int) ((len - 4) / 2);
-	}
-	return n;
-}
-
-static void pg_attribute_noreturn()
-bad_amount(const char *what, Datum value, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s %s is out of range for an amount of money", what,
-					DatumGetCString(DirectFunctionCall1(numeric_out, value))),
-			 errdetail("%s", why),
-			 errhint("MRR is a finite amount of zero or more; an account that does not pay has 0.")));
-}
-
-/*
- * The amount of a numeric argument as a 128-bit integer of units at its own
- * scale, when it fits (true); negative, NaN and infinite amounts are errors.
- */
-static pg_attribute_always_inline bool
-amount_units(Datum value, const char *what, __int128 *units, int *scale)
-{
-	struct varlena *v;
-	NumericParts n = numeric_parts(value, &v);
-	int16		digits[9];
-
-	if (unlikely(n.special))
-		bad_amount(what, value, "NaN and infinity are not amounts.");
-	if (unlikely(n.neg && n.ndigits > 0))
-		bad_amount(what, value, "An amount of money is not negative.");
-	if (n.ndigits > 9)
-		return false;
-	memcpy(digits, n.digits, sizeof(int16) * n.ndigits);
-	*scale = n.dscale;
-	return abm_money_units_from_nbase(0, n.weight, n.dscale, digits, n.ndigits, units) != 0;
-}
-
-/* The amount of a numeric argument, any size (the general path). */
-static void
-amount_money(Datum value, const char *what, abm_money *out)
-{
-	struct varlena *v;
-	NumericParts n = numeric_parts(value, &v);
-	int16	   *digits;
-	abm_error	err;
-
-	if (n.special)
-		bad_amount(what, value, "NaN and infinity are not amounts.");
-	if (n.neg && n.ndigits > 0)
-		bad_amount(what, value, "An amount of money is not negative.");
-	digits = palloc(sizeof(int16) * (n.ndigits + 1));
-	memcpy(digits, n.digits, sizeof(int16) * n.ndigits);
-	if (abm_money_from_nbase(0, n.weight, n.dscale, digits, n.ndigits, out, &err) != ABM_OK)
-		abm_state_report(&err);
-	pfree(digits);
-}
-
-/* An amount as numeric, at its scale. */
-static Datum
-money_numeric(const abm_money *m)
-{
-	size_t		need = abm_money_to_text(m, NULL, 0);
-	char	   *buf = palloc(need + 1);
-
-	abm_money_to_text(m, buf, need + 1);
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(InvalidOid),
-							   Int32GetDatum(-1));
-}
-
 /* ---- mrr_movement(previous, current, paid_before) ---- */
 
 PG_FUNCTION_INFO_V1(mrr_movement_of);
@@ -166,8 +33,8 @@ mrr_movement_of(PG_FUNCTION_ARGS)
 	abm_money	previous,
 				current;
 
-	amount_money(PG_GETARG_DATUM(0), "previous MRR", &previous);
-	amount_money(PG_GETARG_DATUM(1), "current MRR", &current);
+	abm_numeric_money(PG_GETARG_DATUM(0), "previous MRR", &previous);
+	abm_numeric_money(PG_GETARG_DATUM(1), "current MRR", &current);
 	PG_RETURN_CHAR(abm_mrr_movement_of(abm_money_sign(&previous) > 0, abm_money_sign(&current) > 0,
 									   abm_money_cmp(&current, &previous), PG_GETARG_BOOL(2)));
 }
@@ -294,8 +161,8 @@ revenue_step(FunctionCallInfo fcinfo, int sign)
 
 	s = abm_state_datum_owned(fcinfo, 0, &abm_revenue_schema);
 	if (likely(sign > 0) &&
-		amount_units(PG_GETARG_DATUM(1), "previous MRR", &p, &ps) &&
-		amount_units(PG_GETARG_DATUM(2), "current MRR", &c, &cs))
+		abm_numeric_units(PG_GETARG_DATUM(1), "previous MRR", &p, &ps) &&
+		abm_numeric_units(PG_GETARG_DATUM(2), "current MRR", &c, &cs))
 	{
 		uint64		word;
 		int			scale;
@@ -311,8 +178,8 @@ revenue_step(FunctionCallInfo fcinfo, int sign)
 	}
 
 	/* a new scale, a wide amount, or the inverse: the general path */
-	amount_money(PG_GETARG_DATUM(1), "previous MRR", &pm);
-	amount_money(PG_GETARG_DATUM(2), "current MRR", &cm);
+	abm_numeric_money(PG_GETARG_DATUM(1), "previous MRR", &pm);
+	abm_numeric_money(PG_GETARG_DATUM(2), "current MRR", &cm);
 	if (PG_ARGISNULL(0))
 		abm_state_init(&st, &abm_revenue_schema);
 	else
@@ -351,7 +218,7 @@ field_numeric(const abm_state *st, int field)
 	abm_money	m;
 
 	abm_state_get_money(st, field, &m);
-	return money_numeric(&m);
+	return abm_money_numeric(&m);
 }
 
 #define REVENUE_AMOUNT(fname, field) \
@@ -381,7 +248,7 @@ derived_numeric(const abm_state *st, derived_amount f)
 
 	if (f(st, &m, &err) != ABM_OK)
 		abm_state_report(&err);
-	return money_numeric(&m);
+	return abm_money_numeric(&m);
 }
 
 PG_FUNCTION_INFO_V1(revenue_state_ending);
@@ -475,7 +342,7 @@ revenue_state_quick_ratio(PG_FUNCTION_ARGS)
 	abm_state_get_money(&st, REVENUE_CHURN, &m);
 	if (abm_money_add(&lost, &m, 1, &err) != ABM_OK)
 		abm_state_report(&err);
-	return ratio(fcinfo, money_numeric(&gained), money_numeric(&lost), abm_money_sign(&lost) == 0);
+	return ratio(fcinfo, abm_money_numeric(&gained), abm_money_numeric(&lost), abm_money_sign(&lost) == 0);
 }
 
 /* ARPA: ending MRR per paying account at the end; NULL with none. */

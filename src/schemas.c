@@ -7,6 +7,8 @@
 #include "survival.h"
 #include "churn.h"
 #include "revenue.h"
+#include "schedule.h"
+#include "cohort.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
@@ -16,6 +18,8 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_customer_churn_schema,
 	&abm_repeat_purchase_schema,
 	&abm_revenue_schema,
+	&abm_schedule_schema,
+	&abm_cohort_schema,
 };
 
 const abm_state_schema *

@@ -59,6 +59,48 @@ abm_state_ncells(const abm_state *s)
 	return (size_t) nc + (size_t) (s->schema->nscalars - nc) * (size_t) s->money_words;
 }
 
+/* With money fields or money columns: a state that carries a money word. */
+static int
+has_money(const abm_state_schema *sch)
+{
+	return abm_schema_ncounts(sch) < sch->nscalars || sch->nmoneycols > 0;
+}
+
+/* Cells of a row at this money width. */
+static size_t
+stride_of(const abm_state_schema *sch, int words)
+{
+	return (size_t) sch->ncols + (size_t) sch->nmoneycols * (size_t) (words > 1 ? words - 1 : 0);
+}
+
+size_t
+abm_state_row_cells(const abm_state *s)
+{
+	return stride_of(s->schema, s->money_words);
+}
+
+/* The first money column (ncols when there is none). */
+static int
+first_money_col(const abm_state_schema *sch)
+{
+	return sch->ncols - sch->nmoneycols;
+}
+
+static void
+row_money(const abm_state_schema *sch, const int64_t *row, int col, int words, int scale, abm_money *out)
+{
+	int			fc = first_money_col(sch);
+
+	abm_money_from_cells(row + fc + (size_t) (col - fc) * words, words, scale, out);
+}
+
+void
+abm_state_row_money(const abm_state *s, uint32_t r, int col, abm_money *out)
+{
+	row_money(s->schema, s->rows + (size_t) r * abm_state_row_cells(s), col, s->money_words,
+			  s->money_scale, out);
+}
+
 /* ---- money fields ---- */
 
 void
@@ -138,7 +180,7 @@ money_validate(const abm_state *s, abm_error *err)
 				j;
 	abm_money	m;
 
-	if (nc == sch->nscalars)
+	if (!has_money(sch))
 	{
 		if (s->money_words != 0 || s->money_scale != 0)
 			return abm_fail(err, ABM_ERR_SYNTAX, "%s has no money fields.", sch->type_name);
@@ -163,6 +205,22 @@ money_validate(const abm_state *s, abm_error *err)
 		if (abm_money_words(&m) > words)
 			words = abm_money_words(&m);
 	}
+	if (sch->nmoneycols > 0)
+	{
+		uint32_t	r;
+		int			c;
+
+		if (s->nrows == 0 && s->money_scale != 0)
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s without rows has scale 0, found %d.",
+							sch->type_name, s->money_scale);
+		for (r = 0; r < s->nrows; r++)
+			for (c = first_money_col(sch); c < sch->ncols; c++)
+			{
+				abm_state_row_money(s, r, c, &m);
+				if (abm_money_words(&m) > words)
+					words = abm_money_words(&m);
+			}
+	}
 	if (words != s->money_words)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s amounts take %d words where %d hold them.",
 						sch->type_name, s->money_words, words);
@@ -182,7 +240,7 @@ abm_state_init(abm_state *s, const abm_state_schema *schema)
 	s->has_param = 0;
 	s->param = 0;
 	s->money_scale = 0;
-	s->money_words = nc < schema->nscalars ? 2 : 0;
+	s->money_words = has_money(schema) ? 2 : 0;
 	memset(s->scalar + nc, 0, sizeof(int64_t) * (size_t) (schema->nscalars - nc) * s->money_words);
 	for (i = 0; i < nc; i++)
 	{
@@ -230,7 +288,9 @@ abm_state_validate(const abm_state *s, abm_error *err)
 
 	for (r = 0; r < s->nrows; r++)
 	{
-		const int64_t *row = s->rows + (size_t) r * sch->ncols;
+		size_t		st = abm_state_row_cells(s);
+		const int64_t *row = s->rows + (size_t) r * st;
+		const int64_t *prev = row - st;
 
 		if (sch->key_is_float)
 		{
@@ -238,25 +298,36 @@ abm_state_validate(const abm_state *s, abm_error *err)
 
 			if (!isfinite(d) || abm_float_key(d) != row[0])
 				return abm_fail(err, ABM_ERR_RANGE, "%s must be a finite number.", sch->col_names[0]);
-			if (r > 0 && row[0] <= row[-sch->ncols])
+			if (r > 0 && row[0] <= prev[0])
 			{
 				char		a[32],
 							b[32];
 
 				format_double(d, a);
-				format_double(abm_float_of_key(row[-sch->ncols]), b);
+				format_double(abm_float_of_key(prev[0]), b);
 				return abm_fail(err, ABM_ERR_SYNTAX, "%s values must be distinct and increasing, found %s after %s.",
 							sch->col_names[0], a, b);
 			}
 		}
-		else if (r > 0 && row[0] <= row[-sch->ncols])
+		else if (r > 0 && row[0] <= prev[0])
 			return abm_fail(err, ABM_ERR_SYNTAX,
 						"%s values must be distinct and increasing, found %" PRId64 " after %" PRId64 ".",
-						sch->col_names[0], row[0], row[-sch->ncols]);
-		for (c = 1; c < sch->ncols; c++)
+						sch->col_names[0], row[0], prev[0]);
+		for (c = 1; c < first_money_col(sch); c++)
 			if (row[c] < 0)
 				return abm_fail(err, ABM_ERR_RANGE, "%s must not be negative, found %" PRId64 ".",
 							sch->col_names[c], row[c]);
+		if (sch->nmoneycols > 0)
+		{
+			size_t		k;
+
+			/* one value, one form: a row of zeros is no row */
+			for (k = 1; k < st && row[k] == 0; k++)
+				;
+			if (k == st)
+				return abm_fail(err, ABM_ERR_SYNTAX, "%s row %" PRId64 " has only zeros.",
+								sch->type_name, row[0]);
+		}
 	}
 
 	if (sch->check != NULL)
@@ -279,9 +350,194 @@ abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err)
 					   s->schema->scalars[field].name, err);
 }
 
+/*
+ * The rows of `into` and `from` merged by key, for a schema with money
+ * columns: counts added, amounts added at the larger scale, rows that come
+ * to all zeros left out.  A first pass finds the width and so the cells
+ * needed (*need, and with rowbuf NULL it stops there); a second writes them.
+ */
+static abm_status
+merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t cellcap,
+				 size_t *need, abm_error *err)
+{
+	const abm_state_schema *sch = into->schema;
+	int			fc = first_money_col(sch),
+				scale = into->money_scale > from->money_scale ? into->money_scale : from->money_scale,
+				words = 2,
+				pass,
+				c;
+	size_t		sa = abm_state_row_cells(into),
+				sb = abm_state_row_cells(from);
+	uint32_t	n = 0;
+
+	for (pass = 0; pass < 2; pass++)
+	{
+		uint32_t	a = 0,
+					b = 0;
+		size_t		st = stride_of(sch, words);
+
+		n = 0;
+		while (a < into->nrows || b < from->nrows)
+		{
+			const int64_t *ra = a < into->nrows ? into->rows + (size_t) a * sa : NULL;
+			const int64_t *rb = b < from->nrows ? from->rows + (size_t) b * sb : NULL;
+			int			take_a = rb == NULL || (ra != NULL && ra[0] <= rb[0]);
+			int			take_b = ra == NULL || (rb != NULL && rb[0] <= ra[0]);
+			int64_t    *out = pass == 1 ? rowbuf + (size_t) n * st : NULL;
+			int			nonzero = 0;
+
+			for (c = 1; c < fc; c++)
+			{
+				int64_t		v;
+
+				if (add_checked(take_a ? ra[c] : 0, take_b ? rb[c] : 0, &v, sch->col_names[c], err) != ABM_OK)
+					return ABM_ERR_RANGE;
+				nonzero |= v != 0;
+				if (out != NULL)
+					out[c] = v;
+			}
+			for (c = fc; c < sch->ncols; c++)
+			{
+				abm_money	m,
+							y;
+
+				abm_money_zero(&m, scale);
+				if (take_a)
+				{
+					row_money(sch, ra, c, into->money_words, into->money_scale, &y);
+					if (abm_money_add(&m, &y, 1, err) != ABM_OK)
+						return ABM_ERR_LIMIT;
+				}
+				if (take_b)
+				{
+					row_money(sch, rb, c, from->money_words, from->money_scale, &y);
+					if (abm_money_add(&m, &y, 1, err) != ABM_OK)
+						return ABM_ERR_LIMIT;
+				}
+				nonzero |= abm_money_sign(&m) != 0;
+				if (pass == 0 && abm_money_words(&m) > words)
+					words = abm_money_words(&m);
+				if (out != NULL)
+					abm_money_to_cells(&m, out + fc + (size_t) (c - fc) * words, words);
+			}
+			if (out != NULL)
+				out[0] = take_a ? ra[0] : rb[0];
+			a += take_a;
+			b += take_b;
+			n += nonzero;
+		}
+		if (pass == 0)
+		{
+			if (words > ABM_MONEY_MAX_WORDS)
+				return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
+								sch->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
+			*need = (size_t) n * stride_of(sch, words);
+			if (rowbuf == NULL)
+				return ABM_OK;
+			if (*need > cellcap)
+				return abm_fail(err, ABM_ERR_RANGE, "merged %s needs more cells than provided.", sch->type_name);
+		}
+	}
+	into->rows = n > 0 ? rowbuf : NULL;
+	into->nrows = n;
+	into->money_scale = n > 0 ? scale : 0;
+	into->money_words = 2;
+	if (n > 0)
+		into->money_words = words;
+	return ABM_OK;
+}
+
+size_t
+abm_state_merge_cells(const abm_state *into, const abm_state *from)
+{
+	abm_state	tmp;
+	size_t		need = 0;
+
+	if (into->schema->ncols == 0 || from->nrows == 0)
+		return 0;
+	if (into->schema->nmoneycols == 0)
+		return ((size_t) into->nrows + from->nrows) * (size_t) into->schema->ncols;
+	tmp = *into;
+	if (merge_money_rows(&tmp, from, NULL, 0, &need, NULL) != ABM_OK)
+		return 0;				/* the merge itself will say why */
+	return need;
+}
+
+abm_status
+abm_state_pack_rows(abm_state *s, const int64_t *keys, const int64_t *counts,
+					const abm_money *amounts, uint32_t nrows, int64_t *buf, size_t cellcap,
+					abm_error *err)
+{
+	const abm_state_schema *sch = s->schema;
+	int			fc = first_money_col(sch),
+				ncounts = fc - 1,
+				nm = sch->nmoneycols,
+				scale = 0,
+				words = 2,
+				pass,
+				c;
+	uint32_t	r,
+				n = 0;
+
+	for (pass = 0; pass < 3; pass++)
+	{
+		size_t		st = stride_of(sch, words);
+
+		n = 0;
+		for (r = 0; r < nrows; r++)
+		{
+			int			nonzero = 0;
+
+			for (c = 0; c < ncounts; c++)
+				nonzero |= counts[(size_t) r * ncounts + c] != 0;
+			for (c = 0; c < nm; c++)
+				nonzero |= abm_money_sign(&amounts[(size_t) r * nm + c]) != 0;
+			if (!nonzero)
+				continue;
+			for (c = 0; c < nm; c++)
+			{
+				abm_money	m = amounts[(size_t) r * nm + c];
+
+				if (pass == 0)
+				{
+					if (m.scale > scale)
+						scale = m.scale;
+					continue;
+				}
+				if (abm_money_rescale(&m, scale, err) != ABM_OK)
+					return ABM_ERR_LIMIT;
+				if (pass == 1 && abm_money_words(&m) > words)
+					words = abm_money_words(&m);
+				if (pass == 2)
+					abm_money_to_cells(&m, buf + (size_t) n * st + fc + (size_t) c * words, words);
+			}
+			if (pass == 2)
+			{
+				buf[(size_t) n * st] = keys[r];
+				for (c = 0; c < ncounts; c++)
+					buf[(size_t) n * st + 1 + c] = counts[(size_t) r * ncounts + c];
+			}
+			n++;
+		}
+		if (pass == 1)
+		{
+			if (words > ABM_MONEY_MAX_WORDS)
+				return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
+								sch->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
+			if ((size_t) n * stride_of(sch, words) > cellcap)
+				return abm_fail(err, ABM_ERR_RANGE, "%s needs more cells than provided.", sch->type_name);
+		}
+	}
+	s->rows = n > 0 ? buf : NULL;
+	s->nrows = n;
+	s->money_scale = n > 0 ? scale : 0;
+	s->money_words = n > 0 ? words : 2;
+	return abm_state_validate(s, err);
+}
+
 abm_status
 abm_state_merge(abm_state *into, const abm_state *from,
-				int64_t *rowbuf, uint32_t rowcap, abm_error *err)
+				int64_t *rowbuf, size_t cellcap, abm_error *err)
 {
 	const abm_state_schema *sch = into->schema;
 	int			i,
@@ -346,7 +602,16 @@ abm_state_merge(abm_state *into, const abm_state *from,
 
 	if (sch->ncols == 0 || from->nrows == 0)
 		return sch->check != NULL ? sch->check(into, err) : ABM_OK;
-	if ((uint64_t) into->nrows + from->nrows > rowcap)
+	if (sch->nmoneycols > 0)
+	{
+		size_t		need;
+		abm_status	st = merge_money_rows(into, from, rowbuf, cellcap, &need, err);
+
+		if (st != ABM_OK)
+			return st;
+		return sch->check != NULL ? sch->check(into, err) : ABM_OK;
+	}
+	if (((uint64_t) into->nrows + from->nrows) * (uint64_t) sch->ncols > cellcap)
 		return abm_fail(err, ABM_ERR_RANGE, "merged %s needs more rows than provided.", sch->type_name);
 
 	/* Union of the keys, both sides sorted; counts of equal keys are added. */
@@ -458,7 +723,7 @@ layout_of(layout_kind kind, const abm_state_schema *sch, int has_param, int word
 	layout		l;
 	int			nc = abm_schema_ncounts(sch);
 	size_t		scalar_bytes = 8 * (size_t) nc +
-		(nc < sch->nscalars ? 8 + 8 * (size_t) (sch->nscalars - nc) * words : 0);
+		(has_money(sch) ? 8 + 8 * (size_t) (sch->nscalars - nc) * words : 0);
 	size_t		param_bytes = has_param ? 8 : 0;
 
 	l.kind = kind;
@@ -568,7 +833,7 @@ bits_double(uint64_t u)
 static size_t
 layout_size(const layout *l, const abm_state *s)
 {
-	return l->cells + 8 * (size_t) s->nrows * s->schema->ncols;
+	return l->cells + 8 * (size_t) s->nrows * abm_state_row_cells(s);
 }
 
 static void
@@ -576,7 +841,7 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 {
 	const abm_state_schema *sch = s->schema;
 	size_t		i,
-				ncells = (size_t) s->nrows * sch->ncols,
+				ncells = (size_t) s->nrows * abm_state_row_cells(s),
 				nc = (size_t) abm_schema_ncounts(sch),
 				nscalarcells = nc;
 	uint8_t		flags = s->has_param ? ABM_STATE_FLAG_PARAM : 0;
@@ -595,7 +860,7 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 	}
 	for (i = 0; i < nc; i++)
 		put64(l, out + l->scalars + 8 * i, (uint64_t) s->scalar[i]);
-	if (nc < (size_t) sch->nscalars)
+	if (has_money(sch))
 	{
 		/* the money word, then the amounts' cells */
 		put64(l, out + l->scalars + 8 * nc,
@@ -618,17 +883,17 @@ write_layout(const layout *l, const abm_state *s, uint8_t *out)
 /* Read a layout of `len` bytes from `in`, then validate. */
 static abm_status
 read_layout(layout_kind kind, const abm_state_schema *sch, const uint8_t *in, size_t len,
-			int has_param, abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
+			int has_param, abm_state *out, int64_t *rowbuf, size_t cellcap, abm_error *err)
 {
 	size_t		i,
 				ncells,
-				cellsize = 8 * (size_t) (sch->ncols > 0 ? sch->ncols : 1),
+				cellsize,
 				nc = (size_t) abm_schema_ncounts(sch);
 	uint32_t	nrows = 0;
 	layout		lay = layout_of(kind, sch, has_param, 2);
 	const layout *l = &lay;
 
-	if (nc < (size_t) sch->nscalars)
+	if (has_money(sch))
 	{
 		/* the money word tells how wide the amounts are, and so where the rest lies */
 		uint64_t	word;
@@ -649,6 +914,7 @@ read_layout(layout_kind kind, const abm_state_schema *sch, const uint8_t *in, si
 	if (len < l->cells)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, expected at least %zu.",
 					sch->type_name, len, l->cells);
+	cellsize = 8 * (sch->ncols > 0 ? stride_of(sch, out->money_words) : 1);
 	for (i = 0; i < nc; i++)
 		out->scalar[i] = (int64_t) get64(l, in + l->scalars + 8 * i);
 	if (nc < (size_t) sch->nscalars)
@@ -668,9 +934,9 @@ read_layout(layout_kind kind, const abm_state_schema *sch, const uint8_t *in, si
 	if ((len - l->cells) % cellsize != 0 || (len - l->cells) / cellsize != nrows)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s form has %zu bytes, which does not match its %u rows.",
 					sch->type_name, len, nrows);
-	if (nrows > rowcap)
+	ncells = (size_t) nrows * (cellsize / 8);
+	if (ncells > cellcap)
 		return abm_fail(err, ABM_ERR_RANGE, "%s has more rows than provided for.", sch->type_name);
-	ncells = (size_t) nrows * sch->ncols;
 	for (i = 0; i < ncells; i++)
 		rowbuf[i] = (int64_t) get64(l, in + l->cells + 8 * i);
 	out->nrows = nrows;
@@ -699,7 +965,8 @@ max_rows_after(const abm_state_schema *sch, size_t len, size_t head)
 {
 	if (sch->ncols == 0 || len <= head)
 		return 0;
-	return (uint32_t) ((len - head) / (8 * (size_t) sch->ncols));
+	/* a row is at least its columns, amounts at least 2 words */
+	return (uint32_t) ((len - head) / (8 * stride_of(sch, 2)));
 }
 
 uint32_t
@@ -708,6 +975,17 @@ abm_state_binary_max_rows(const abm_state_schema *sch, size_t len)
 	layout		l = layout_of(LAYOUT_BINARY_V1, sch, 0, 2);	/* the smallest header */
 
 	return max_rows_after(sch, len, l.cells);
+}
+
+size_t
+abm_state_binary_max_cells(const abm_state_schema *sch, size_t len)
+{
+	if (sch->ncols == 0)
+		return 0;
+	if (sch->nmoneycols == 0)
+		return (size_t) abm_state_binary_max_rows(sch, len) * (size_t) sch->ncols;
+	/* rows fill the rest of the form: no more cells than 8-byte words */
+	return len / 8;
 }
 
 static abm_status
@@ -730,7 +1008,7 @@ check_flags(const abm_state_schema *sch, unsigned flags, abm_error *err)
 
 abm_status
 abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len,
-					  abm_state *out, int64_t *rowbuf, uint32_t rowcap,
+					  abm_state *out, int64_t *rowbuf, size_t cellcap,
 					  abm_error *err)
 {
 	layout_kind kind;
@@ -752,7 +1030,7 @@ abm_state_from_binary(const abm_state_schema *sch, const uint8_t *in, size_t len
 		has_param = (in[1] & ABM_STATE_FLAG_PARAM) != 0;
 		kind = LAYOUT_BINARY;
 	}
-	return read_layout(kind, sch, in, len, has_param, out, rowbuf, rowcap, err);
+	return read_layout(kind, sch, in, len, has_param, out, rowbuf, cellcap, err);
 }
 
 size_t
@@ -784,9 +1062,15 @@ abm_state_payload_max_rows(const abm_state_schema *sch, size_t len)
 	return abm_state_binary_max_rows(sch, len);
 }
 
+size_t
+abm_state_payload_max_cells(const abm_state_schema *sch, size_t len)
+{
+	return abm_state_binary_max_cells(sch, len);
+}
+
 abm_status
 abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t len,
-					   abm_state *out, int64_t *rowbuf, uint32_t rowcap, abm_error *err)
+					   abm_state *out, int64_t *rowbuf, size_t cellcap, abm_error *err)
 {
 	int			has_param;
 
@@ -794,7 +1078,7 @@ abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t le
 	if (len < 1)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum is empty.", sch->type_name);
 	if (in[0] == 1)				/* stored by abm 1.1: the version 1 binary form */
-		return abm_state_from_binary(sch, in, len, out, rowbuf, rowcap, err);
+		return abm_state_from_binary(sch, in, len, out, rowbuf, cellcap, err);
 	if (in[0] != ABM_STATE_VERSION)
 		return check_version(sch, in[0], err) != ABM_OK ? ABM_ERR_VERSION
 			: abm_fail(err, ABM_ERR_VERSION, "%s datum of format version %d is not native.", sch->type_name, in[0]);
@@ -807,7 +1091,7 @@ abm_state_from_payload(const abm_state_schema *sch, const uint8_t *in, size_t le
 	if (in[3] != 0)
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s datum has a nonzero reserved byte.", sch->type_name);
 	has_param = (in[2] & ABM_STATE_FLAG_PARAM) != 0;
-	return read_layout(LAYOUT_NATIVE, sch, in, len, has_param, out, rowbuf, rowcap, err);
+	return read_layout(LAYOUT_NATIVE, sch, in, len, has_param, out, rowbuf, cellcap, err);
 }
 
 int
@@ -908,6 +1192,14 @@ abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator me
 	rs->schema = schema;
 	rs->mem = mem;
 	rs->sorted = 1;
+	rs->money_words = schema->nmoneycols > 0 ? 2 : 0;
+}
+
+/* Cells of a row of the row set. */
+static size_t
+rs_stride(const abm_rowset *rs)
+{
+	return stride_of(rs->schema, rs->money_words);
 }
 
 void
@@ -929,7 +1221,7 @@ find_slot(const abm_rowset *rs, int64_t key)
 	uint32_t	mask = rs->nslots - 1;
 	uint32_t	i = key_hash(key) & mask;
 
-	while (rs->slots[i] != 0 && rs->cells[(size_t) (rs->slots[i] - 1) * rs->schema->ncols] != key)
+	while (rs->slots[i] != 0 && rs->cells[(size_t) (rs->slots[i] - 1) * rs_stride(rs)] != key)
 		i = (i + 1) & mask;
 	return i;
 }
@@ -941,14 +1233,14 @@ rehash(abm_rowset *rs)
 
 	memset(rs->slots, 0, sizeof(uint32_t) * rs->nslots);
 	for (r = 0; r < rs->nrows; r++)
-		rs->slots[find_slot(rs, rs->cells[(size_t) r * rs->schema->ncols])] = r + 1;
+		rs->slots[find_slot(rs, rs->cells[(size_t) r * rs_stride(rs)])] = r + 1;
 }
 
 /* Room for one more row: doubles the cells and the hash. */
 static abm_status
 grow(abm_rowset *rs, abm_error *err)
 {
-	size_t		ncols = (size_t) rs->schema->ncols;
+	size_t		ncols = rs_stride(rs);
 	uint32_t	cap = rs->cap == 0 ? 8 : rs->cap * 2;
 	int64_t    *cells;
 	uint32_t   *slots;
@@ -979,6 +1271,216 @@ grow(abm_rowset *rs, abm_error *err)
 	return ABM_OK;
 }
 
+/*
+ * Rewrite every row with its amounts at scale `scale` (never lower) and
+ * `words` wide (at least what they need; 0: find the fewest), into new
+ * cells, or in place when the rows only get narrower.
+ */
+static abm_status
+rs_relayout(abm_rowset *rs, int scale, int words, abm_error *err)
+{
+	const abm_state_schema *sch = rs->schema;
+	int			fc = first_money_col(sch),
+				c;
+	size_t		old_st = rs_stride(rs),
+				new_st;
+	uint32_t	r;
+	int64_t    *cells;
+	abm_money	m;
+
+	if (words == 0)
+	{
+		/* the fewest words that hold every amount at the new scale */
+		words = 2;
+		for (r = 0; r < rs->nrows; r++)
+			for (c = fc; c < sch->ncols; c++)
+			{
+				row_money(sch, rs->cells + (size_t) r * old_st, c, rs->money_words, rs->money_scale, &m);
+				if (abm_money_rescale(&m, scale, err) != ABM_OK)
+					return ABM_ERR_LIMIT;
+				if (abm_money_words(&m) > words)
+					words = abm_money_words(&m);
+			}
+	}
+	if (words > ABM_MONEY_MAX_WORDS)
+		return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
+						sch->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
+	new_st = stride_of(sch, words);
+	if (new_st <= old_st && scale == rs->money_scale)
+		cells = rs->cells;		/* narrower: front to back in place */
+	else
+	{
+		if ((size_t) rs->cap * new_st * 8 > ABM_STATE_MAX_BYTES)
+			return abm_fail(err, ABM_ERR_LIMIT, "%s would be past the 1 GB limit of a value.", sch->type_name);
+		cells = rs->cap > 0 ? rs->mem.alloc(rs->mem.ctx, sizeof(int64_t) * new_st * rs->cap) : NULL;
+		if (rs->cap > 0 && cells == NULL)
+			return abm_fail(err, ABM_ERR_LIMIT, "out of memory for the rows of %s.", sch->type_name);
+	}
+	for (r = 0; r < rs->nrows; r++)
+	{
+		const int64_t *from = rs->cells + (size_t) r * old_st;
+		int64_t    *to = cells + (size_t) r * new_st;
+		abm_money	amounts[ABM_STATE_MAX_COLS];
+
+		/* read all amounts of the row before writing over it */
+		for (c = fc; c < sch->ncols; c++)
+		{
+			row_money(sch, from, c, rs->money_words, rs->money_scale, &amounts[c - fc]);
+			(void) abm_money_rescale(&amounts[c - fc], scale, NULL);	/* fits: checked above or widening */
+		}
+		memmove(to, from, sizeof(int64_t) * (size_t) fc);
+		for (c = fc; c < sch->ncols; c++)
+			abm_money_to_cells(&amounts[c - fc], to + fc + (size_t) (c - fc) * words, words);
+	}
+	if (cells != rs->cells)
+	{
+		if (rs->cells != NULL)
+			rs->mem.release(rs->mem.ctx, rs->cells);
+		rs->cells = cells;
+	}
+	rs->money_scale = scale;
+	rs->money_words = words;
+	return ABM_OK;
+}
+
+/* Give the amounts their fewest words (a state's one form). */
+static void
+rs_shrink(abm_rowset *rs)
+{
+	/* in place, narrower or the same: cannot fail */
+	(void) rs_relayout(rs, rs->money_scale, 0, NULL);
+}
+
+/* a += b over `words` two's complement words; 0 (a unchanged) when the sum needs more. */
+static int
+cells_add(int64_t *a, const int64_t *b, int words)
+{
+	uint64_t	sum[ABM_MONEY_MAX_WORDS];
+	unsigned __int128 carry = 0;
+	int			i,
+				sa = a[words - 1] < 0,
+				sb = b[words - 1] < 0,
+				sr;
+
+	for (i = 0; i < words; i++)
+	{
+		unsigned __int128 t = (unsigned __int128) (uint64_t) a[i] + (uint64_t) b[i] + carry;
+
+		sum[i] = (uint64_t) t;
+		carry = t >> 64;
+	}
+	sr = (int64_t) sum[words - 1] < 0;
+	if (sa == sb && sr != sa)
+		return 0;
+	memcpy(a, sum, sizeof(int64_t) * (size_t) words);
+	return 1;
+}
+
+abm_status
+abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
+					 const abm_money *amounts, int sign, abm_error *err)
+{
+	const abm_state_schema *sch = rs->schema;
+	int			fc = first_money_col(sch),
+				nm = sch->nmoneycols,
+				scale = rs->money_scale,
+				words = rs->money_words,
+				c,
+				j;
+	abm_money	m[ABM_STATE_MAX_COLS];
+	int64_t		cells[ABM_STATE_MAX_COLS * ABM_MONEY_MAX_WORDS];
+	int64_t		sums[ABM_STATE_MAX_COLS];
+	int64_t    *row;
+	uint32_t	slot;
+	size_t		k;
+	abm_status	st;
+
+	if (nm == 0)
+		return abm_fail(err, ABM_ERR_MISMATCH, "%s has no money columns.", sch->type_name);
+	/* the amounts at the row set's scale and width, raising them if needed */
+	for (j = 0; j < nm; j++)
+		if (amounts[j].scale > scale)
+			scale = amounts[j].scale;
+	for (j = 0; j < nm; j++)
+	{
+		m[j] = amounts[j];
+		if (abm_money_rescale(&m[j], scale, err) != ABM_OK)
+			return ABM_ERR_LIMIT;
+		if (sign < 0 && m[j].nw > 0)
+			m[j].neg = !m[j].neg;
+		if (abm_money_words(&m[j]) > words)
+			words = abm_money_words(&m[j]);
+	}
+	if (scale != rs->money_scale || words != rs->money_words)
+	{
+		int			need = words;
+
+		if (scale != rs->money_scale)
+			need = 0;			/* rescaled rows may need more: find out */
+		if ((st = rs_relayout(rs, scale, need, err)) != ABM_OK)
+			return st;
+		if (rs->money_words < words && (st = rs_relayout(rs, scale, words, err)) != ABM_OK)
+			return st;
+		words = rs->money_words;
+	}
+
+	if (rs->nslots == 0 && grow(rs, err) != ABM_OK)
+		return ABM_ERR_LIMIT;
+	slot = find_slot(rs, key);
+	if (rs->slots[slot] == 0)
+	{
+		for (c = 1; c < fc; c++)
+			if (count_deltas[c - 1] < 0)
+				return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
+		if (rs->nrows == rs->cap)
+		{
+			if (grow(rs, err) != ABM_OK)
+				return ABM_ERR_LIMIT;
+			slot = find_slot(rs, key);
+		}
+		row = rs->cells + (size_t) rs->nrows * rs_stride(rs);
+		row[0] = key;
+		for (c = 1; c < fc; c++)
+			row[c] = count_deltas[c - 1];
+		for (j = 0; j < nm; j++)
+			abm_money_to_cells(&m[j], row + fc + (size_t) j * words, words);
+		rs->slots[slot] = ++rs->nrows;
+		if (rs->nrows > 1 && key <= row[-(ptrdiff_t) rs_stride(rs)])
+			rs->sorted = 0;
+	}
+	else
+	{
+		uint32_t	index = rs->slots[slot] - 1;
+
+		row = rs->cells + (size_t) index * rs_stride(rs);
+		for (c = 1; c < fc; c++)
+			if (__builtin_add_overflow(row[c], count_deltas[c - 1], &sums[c]) || sums[c] < 0)
+				return abm_fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
+								sch->col_names[c], INT64_MAX);
+		for (j = 0; j < nm; j++)
+		{
+			abm_money_to_cells(&m[j], cells, words);
+			while (!cells_add(row + fc + (size_t) j * words, cells, words))
+			{
+				/* the sum needs one more word: widen every row, then again */
+				if ((st = rs_relayout(rs, scale, words + 1, err)) != ABM_OK)
+					return st;
+				words = rs->money_words;
+				row = rs->cells + (size_t) index * rs_stride(rs);
+				abm_money_to_cells(&m[j], cells, words);
+			}
+		}
+		for (c = 1; c < fc; c++)
+			row[c] = sums[c];
+	}
+	/* a row that came to zeros must go */
+	for (k = 1; k < rs_stride(rs) && row[k] == 0; k++)
+		;
+	if (k == rs_stride(rs))
+		rs->sorted = 0;
+	return ABM_OK;
+}
+
 abm_status
 abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *err)
 {
@@ -989,6 +1491,8 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 	uint32_t	slot;
 	int			c;
 
+	if (sch->nmoneycols > 0)
+		return abm_fail(err, ABM_ERR_MISMATCH, "%s has no row set.", sch->type_name);
 	if (rs->nslots == 0 && grow(rs, err) != ABM_OK)
 		return ABM_ERR_LIMIT;
 	slot = find_slot(rs, key);
@@ -1043,12 +1547,22 @@ abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *er
 					rs->schema->type_name, s->schema->type_name);
 	for (r = 0; r < s->nrows; r++)
 	{
-		const int64_t *row = s->rows + (size_t) r * ncols;
+		const int64_t *row = s->rows + (size_t) r * abm_state_row_cells(s);
 		abm_status	st;
 
-		for (c = 1; c < ncols; c++)
+		for (c = 1; c < first_money_col(rs->schema); c++)
 			deltas[c - 1] = sign < 0 ? -row[c] : row[c];	/* counts are >= 0: no overflow */
-		if ((st = abm_rowset_add(rs, row[0], deltas, err)) != ABM_OK)
+		if (rs->schema->nmoneycols > 0)
+		{
+			abm_money	amounts[ABM_STATE_MAX_COLS];
+
+			for (c = first_money_col(rs->schema); c < ncols; c++)
+				abm_state_row_money(s, r, c, &amounts[c - first_money_col(rs->schema)]);
+			st = abm_rowset_add_money(rs, row[0], deltas, amounts, sign, err);
+		}
+		else
+			st = abm_rowset_add(rs, row[0], deltas, err);
+		if (st != ABM_OK)
 			return st;
 	}
 	return ABM_OK;
@@ -1072,7 +1586,7 @@ compare_keys(const void *a, const void *b)
 static void
 sort_rows(abm_rowset *rs)
 {
-	size_t		ncols = (size_t) rs->schema->ncols,
+	size_t		ncols = rs_stride(rs),
 				rowbytes = sizeof(int64_t) * ncols,
 				n = rs->nrows,
 				i;
@@ -1132,7 +1646,7 @@ sort_rows(abm_rowset *rs)
 void
 abm_rowset_finish(abm_rowset *rs, abm_state *s)
 {
-	int			ncols = rs->schema->ncols;
+	int			ncols = (int) rs_stride(rs);
 
 	if (!rs->sorted)
 	{
@@ -1161,8 +1675,15 @@ abm_rowset_finish(abm_rowset *rs, abm_state *s)
 			rehash(rs);
 		rs->sorted = 1;
 	}
+	if (rs->schema->nmoneycols > 0)
+		rs_shrink(rs);
 	s->rows = rs->nrows > 0 ? rs->cells : NULL;
 	s->nrows = rs->nrows;
+	if (rs->schema->nmoneycols > 0)
+	{
+		s->money_scale = rs->nrows > 0 ? rs->money_scale : 0;
+		s->money_words = rs->nrows > 0 ? rs->money_words : 2;
+	}
 }
 
 /* ---- text form ---- */
@@ -1230,10 +1751,19 @@ abm_state_to_text(const abm_state *s, char *buf, size_t bufsize)
 		for (r = 0; r < s->nrows; r++)
 			for (c = 0; c < sch->ncols; c++)
 			{
-				int64_t		v = s->rows[(size_t) r * sch->ncols + c];
+				int64_t		v = s->rows[(size_t) r * abm_state_row_cells(s) + c];
 				const char *sep = c > 0 ? ":" : (r > 0 ? "," : "");
 
-				if (c == 0 && sch->key_is_float)
+				if (c >= first_money_col(sch))
+				{
+					char		num[ABM_MONEY_MAX_WORDS * 20 + ABM_MONEY_MAX_SCALE + 8];
+					abm_money	m;
+
+					abm_state_row_money(s, r, c, &m);
+					abm_money_to_text(&m, num, sizeof(num));
+					emit(&o, "%s%s", sep, num);
+				}
+				else if (c == 0 && sch->key_is_float)
 				{
 					char		num[32];
 
@@ -1368,10 +1898,97 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-abm_status
-abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
-					abm_state *out, int64_t *rowbuf, uint32_t rowcap,
-					abm_error *err)
+/* An amount in the text form: '-', digits and '.', to the next separator. */
+static abm_status
+read_money(text_in *in, abm_money *out, const abm_state_schema *sch, const char *what, abm_error *err)
+{
+	const char *start = in->p;
+	abm_error	merr;
+	abm_status	st;
+
+	while (in->p < in->end && ((*in->p >= '0' && *in->p <= '9') || *in->p == '.' || *in->p == '-'))
+		in->p++;
+	if ((st = abm_money_from_text(start, (size_t) (in->p - start), out, &merr)) != ABM_OK)
+		return abm_fail(err, st, "%s value of %s: %s", sch->type_name, what, merr.detail);
+	return ABM_OK;
+}
+
+typedef enum rows_pass
+{
+	ROWS_SCALE,					/* find the largest scale of the amounts */
+	ROWS_WIDTH,					/* find the width at that scale */
+	ROWS_WRITE					/* write the rows */
+} rows_pass;
+
+/*
+ * The rows of a schema with money columns, "k:c:a,..." up to and including
+ * the closing ']': read three times, since every amount is written at the
+ * scale and width of all of them.  *scale and *words are found by the
+ * first two passes; *nrows counts rows.
+ */
+static abm_status
+read_money_rows(text_in *in, const abm_state_schema *sch, rows_pass pass, int *scale, int *words,
+				uint32_t *nrows, int64_t *rowbuf, abm_error *err)
+{
+	int			fc = first_money_col(sch),
+				c;
+	size_t		st = stride_of(sch, *words);
+	abm_status	status;
+
+	*nrows = 0;
+	while (!accept_str(in, "]"))
+	{
+		int64_t		cell;
+		int64_t    *row = pass == ROWS_WRITE ? rowbuf + (size_t) *nrows * st : NULL;
+
+		if (*nrows > 0 && !accept_str(in, ","))
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \",\" or \"]\" after row %u.",
+							sch->type_name, *nrows);
+		if (*nrows == UINT32_MAX)
+			return abm_fail(err, ABM_ERR_LIMIT, "%s has too many rows.", sch->type_name);
+		for (c = 0; c < sch->ncols; c++)
+		{
+			if (c > 0 && !accept_str(in, ":"))
+				return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \":\" before %s in row %u.",
+								sch->type_name, sch->col_names[c], *nrows + 1);
+			if (c < fc)
+			{
+				if ((status = read_int64(in, &cell, sch, sch->col_names[c], err)) != ABM_OK)
+					return status;
+				if (row != NULL)
+					row[c] = cell;
+			}
+			else
+			{
+				abm_money	m;
+
+				if ((status = read_money(in, &m, sch, sch->col_names[c], err)) != ABM_OK)
+					return status;
+				if (pass == ROWS_SCALE && m.scale > *scale)
+					*scale = m.scale;
+				if (pass != ROWS_SCALE && abm_money_rescale(&m, *scale, err) != ABM_OK)
+					return ABM_ERR_LIMIT;
+				if (pass == ROWS_WIDTH && abm_money_words(&m) > *words)
+					*words = abm_money_words(&m);
+				if (row != NULL)
+					abm_money_to_cells(&m, row + fc + (size_t) (c - fc) * *words, *words);
+			}
+		}
+		(*nrows)++;
+	}
+	if (*words > ABM_MONEY_MAX_WORDS)
+		return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
+						sch->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
+	return ABM_OK;
+}
+
+/*
+ * The text form, decoded into out and rowbuf; or with `measure`, only the
+ * row cells it needs (*measure), nothing written.
+ */
+static abm_status
+from_text(const abm_state_schema *sch, const char *text, size_t len,
+		  abm_state *out, int64_t *rowbuf, size_t cellcap, size_t *measure, abm_error *err)
 {
 	text_in		in = {text, text + len};
 	int64_t		version;
@@ -1436,7 +2053,37 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 			in.p = save;
 	}
 
-	if (sch->ncols > 0)
+	if (sch->ncols > 0 && sch->nmoneycols > 0)
+	{
+		text_in		rows_start;
+		int			scale = 0,
+					words = 2;
+		uint32_t	nrows;
+
+		if (!accept_str(&in, " rows=["))
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \" rows=[\" after its fields.", sch->type_name);
+		rows_start = in;
+		if ((st = read_money_rows(&in, sch, ROWS_SCALE, &scale, &words, &nrows, NULL, err)) != ABM_OK)
+			return st;
+		in = rows_start;
+		if ((st = read_money_rows(&in, sch, ROWS_WIDTH, &scale, &words, &nrows, NULL, err)) != ABM_OK)
+			return st;
+		if (measure != NULL)
+		{
+			*measure = (size_t) nrows * stride_of(sch, words);
+			return ABM_OK;
+		}
+		if ((size_t) nrows * stride_of(sch, words) > cellcap)
+			return abm_fail(err, ABM_ERR_SYNTAX, "%s has more rows than its text can hold.", sch->type_name);
+		in = rows_start;
+		if ((st = read_money_rows(&in, sch, ROWS_WRITE, &scale, &words, &nrows, rowbuf, err)) != ABM_OK)
+			return st;
+		out->rows = nrows > 0 ? rowbuf : NULL;
+		out->nrows = nrows;
+		out->money_scale = scale;
+		out->money_words = words;
+	}
+	else if (sch->ncols > 0)
 	{
 		if (!accept_str(&in, " rows=["))
 			return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \" rows=[\" after its fields.", sch->type_name);
@@ -1448,7 +2095,7 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 			if (out->nrows > 0 && !accept_str(&in, ","))
 				return abm_fail(err, ABM_ERR_SYNTAX, "%s expects \",\" or \"]\" after row %u.",
 							sch->type_name, out->nrows);
-			if (out->nrows >= rowcap)
+			if (((size_t) out->nrows + 1) * (size_t) sch->ncols > cellcap)
 				return abm_fail(err, ABM_ERR_SYNTAX, "%s has more rows than its text can hold.", sch->type_name);
 			row = rowbuf + (size_t) out->nrows * sch->ncols;
 			for (c = 0; c < sch->ncols; c++)
@@ -1477,4 +2124,26 @@ abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
 		return abm_fail(err, ABM_ERR_SYNTAX, "%s text has unexpected characters after its last field.",
 					sch->type_name);
 	return abm_state_validate(out, err);
+}
+
+abm_status
+abm_state_from_text(const abm_state_schema *sch, const char *text, size_t len,
+					abm_state *out, int64_t *rowbuf, size_t cellcap, abm_error *err)
+{
+	return from_text(sch, text, len, out, rowbuf, cellcap, NULL, err);
+}
+
+size_t
+abm_state_text_cells(const abm_state_schema *sch, const char *text, size_t len)
+{
+	abm_state	tmp;
+	size_t		need = 0;
+
+	if (sch->ncols == 0)
+		return 0;
+	if (sch->nmoneycols == 0)
+		return (size_t) abm_state_text_max_rows(sch, len) * (size_t) sch->ncols;
+	if (from_text(sch, text, len, &tmp, NULL, 0, &need, NULL) != ABM_OK)
+		need = 0;
+	return need;
 }

@@ -34,6 +34,11 @@
  * word holds the scale in bits 0-15 and the width in bits 16-31, the rest
  * 0.  A form of another width is rejected, so one value has one form.
  *
+ * Rows with money columns (mrr_schedule): the money word follows the
+ * counts as for money fields, and each row is its key, its counts, then
+ * each amount's words; all amounts of the state, in every row, share the
+ * scale and the width.
+ *
  * Native form (the datum, in memory and on disk): the same fields in the
  * machine's byte order, laid out so that a transition function updates the
  * counters of a datum in place without decoding it:
@@ -117,6 +122,7 @@ typedef struct abm_error
 } abm_error;
 
 struct abm_state;
+struct abm_money;
 
 /*
  * Set err (if not NULL) to status and a printf-style detail, and return the
@@ -133,6 +139,14 @@ typedef struct abm_state_schema
 	const abm_state_field *scalars;
 	int			ncols;			/* 0: no rows; else column 0 is the key */
 	const char *const *col_names;
+	/*
+	 * The last nmoneycols columns are amounts (money.h), each as many cells
+	 * as the state's money width, at its money scale; the others before
+	 * them are counts.  Amounts in rows may be negative (the schema's check
+	 * rules them), and a row whose cells are all zero is not kept.  A schema
+	 * has money fields or money columns, not both.
+	 */
+	int			nmoneycols;
 	/*
 	 * The key is an int64, or with key_is_float a finite double held in the
 	 * int64 cell by abm_float_key() (so that keys sort as their doubles);
@@ -200,14 +214,34 @@ abm_status	abm_state_validate(const abm_state *s, abm_error *err);
 
 /*
  * Merge `from` into `into`.  When `from` has rows, the rows are combined
- * into `rowbuf` (capacity `rowcap` rows, at least into->nrows + from->nrows;
- * it may not alias either input) and into->rows is pointed at it; otherwise
- * rowbuf is not used.  A parameter on either side passes to the result; two
+ * into `rowbuf` (capacity `cellcap` int64 cells, at least
+ * abm_state_merge_cells(into, from); it may not alias either input) and
+ * into->rows is pointed at it; otherwise rowbuf is not used.  A parameter on either side passes to the result; two
  * different parameters are ABM_ERR_MISMATCH.  On error `into` may be partly
  * merged and must be discarded.
  */
 abm_status	abm_state_merge(abm_state *into, const abm_state *from,
-							int64_t *rowbuf, uint32_t rowcap, abm_error *err);
+							int64_t *rowbuf, size_t cellcap, abm_error *err);
+
+/* Cells of rowbuf that abm_state_merge(into, from) needs (0 without rows). */
+size_t		abm_state_merge_cells(const abm_state *into, const abm_state *from);
+
+/* Cells a row of s takes: its key, counts and amounts. */
+size_t		abm_state_row_cells(const abm_state *s);
+
+/* The amount in money column `col` of row r. */
+void		abm_state_row_money(const abm_state *s, uint32_t r, int col, struct abm_money *out);
+
+/*
+ * Make the rows of s (a schema with money columns) from keys (increasing),
+ * counts (nrows x the count columns) and amounts (nrows x nmoneycols): at
+ * the largest scale of the amounts and the fewest words that hold them,
+ * into buf (cellcap cells; nrows x ncols x ABM_MONEY_MAX_WORDS is always
+ * enough); rows whose cells are all zero are left out.  Then validates.
+ */
+abm_status	abm_state_pack_rows(abm_state *s, const int64_t *keys, const int64_t *counts,
+								const struct abm_money *amounts, uint32_t nrows,
+								int64_t *buf, size_t cellcap, abm_error *err);
 
 /*
  * Take `from` back out of `into`, the inverse of merging it (a sliding
@@ -227,8 +261,6 @@ abm_status	abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err)
 int			abm_schema_ncounts(const abm_state_schema *schema);
 int			abm_schema_nmoney(const abm_state_schema *schema);
 
-struct abm_money;
-
 /* The amount in money field `field` (a field index of the schema). */
 void		abm_state_get_money(const abm_state *s, int field, struct abm_money *out);
 
@@ -247,15 +279,18 @@ void		abm_state_to_binary(const abm_state *s, uint8_t *out);
 /* Upper bound of rows a binary input of `len` bytes can hold. */
 uint32_t	abm_state_binary_max_rows(const abm_state_schema *schema, size_t len);
 
+/* Upper bound of the row cells a binary input of `len` bytes can hold. */
+size_t		abm_state_binary_max_cells(const abm_state_schema *schema, size_t len);
+
 /*
  * Decode and validate a binary form of version 1 or 2.  Rows are written to
- * rowbuf (capacity rowcap); with rowcap >= abm_state_binary_max_rows(schema,
- * len) it is always enough.
+ * rowbuf (capacity cellcap int64 cells); with cellcap >=
+ * abm_state_binary_max_cells(schema, len) it is always enough.
  */
 abm_status	abm_state_from_binary(const abm_state_schema *schema,
 								  const uint8_t *in, size_t len,
 								  abm_state *out, int64_t *rowbuf,
-								  uint32_t rowcap, abm_error *err);
+								  size_t cellcap, abm_error *err);
 
 /* Text form (current version).  Returns the length needed (excluding NUL); buf is NUL-terminated. */
 size_t		abm_state_to_text(const abm_state *s, char *buf, size_t bufsize);
@@ -263,10 +298,19 @@ size_t		abm_state_to_text(const abm_state *s, char *buf, size_t bufsize);
 /* Upper bound of rows a text input of `len` bytes can hold. */
 uint32_t	abm_state_text_max_rows(const abm_state_schema *schema, size_t len);
 
+/*
+ * Row cells abm_state_from_text needs for this text: the rows' bound times
+ * the columns, or for money columns (whose width depends on every amount)
+ * what a first reading of the amounts finds.  0 when the text has no rows
+ * or cannot be read (abm_state_from_text then says why).
+ */
+size_t		abm_state_text_cells(const abm_state_schema *schema, const char *text, size_t len);
+
+/* Decode and validate the text form; rows to rowbuf (cellcap cells). */
 abm_status	abm_state_from_text(const abm_state_schema *schema,
 								const char *text, size_t len,
 								abm_state *out, int64_t *rowbuf,
-								uint32_t rowcap, abm_error *err);
+								size_t cellcap, abm_error *err);
 
 /*
  * Native form, as the payload after the 4-byte length word (which is the
@@ -282,6 +326,9 @@ size_t		abm_state_native_scalar_size(const abm_state_schema *schema, int has_par
 /* Upper bound of rows a stored payload (native or version 1) of `len` bytes holds. */
 uint32_t	abm_state_payload_max_rows(const abm_state_schema *schema, size_t len);
 
+/* Upper bound of the row cells a stored payload of `len` bytes holds. */
+size_t		abm_state_payload_max_cells(const abm_state_schema *schema, size_t len);
+
 /*
  * Decode and validate a stored payload (the bytes after the length word):
  * the native form, or a version 1 datum of abm 1.1.  Reads any alignment.
@@ -289,7 +336,7 @@ uint32_t	abm_state_payload_max_rows(const abm_state_schema *schema, size_t len);
 abm_status	abm_state_from_payload(const abm_state_schema *schema,
 								   const uint8_t *in, size_t len,
 								   abm_state *out, int64_t *rowbuf,
-								   uint32_t rowcap, abm_error *err);
+								   size_t cellcap, abm_error *err);
 
 /*
  * rollup()'s per-row step over stored states of a schema without rows: when
@@ -317,6 +364,10 @@ double		abm_float_of_key(int64_t key);
  * only when the state is read (abm_rowset_finish), so the per-row path never
  * sorts or copies the whole state.  Memory comes from the caller's
  * allocator, whose alloc returns NULL on failure (or does not return).
+ * With money columns, the amounts of the rows share a scale and a width
+ * that rise when an amount needs it (every row is rewritten then, which
+ * happens a few times in a state's life); an add is a 128-bit addition in
+ * place otherwise.
  */
 typedef struct abm_allocator
 {
@@ -335,6 +386,8 @@ typedef struct abm_rowset
 	uint32_t   *slots;			/* nslots: row index + 1, 0 = empty */
 	uint32_t	nslots;			/* a power of two, at least 2 * cap */
 	int			sorted;			/* rows in key order, none all zero */
+	int			money_scale;	/* with money columns: the amounts' scale */
+	int			money_words;	/* and width (cells of an amount) */
 } abm_rowset;
 
 void		abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator mem);
@@ -347,13 +400,22 @@ void		abm_rowset_free(abm_rowset *rs);
  */
 abm_status	abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *err);
 
+/*
+ * For a schema with money columns: add count_deltas (the count columns) and
+ * sign * amounts (one per money column) to the row with this key, creating
+ * it.  Counts as abm_rowset_add; past the widest amount, ABM_ERR_LIMIT.
+ */
+abm_status	abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
+								 const struct abm_money *amounts, int sign, abm_error *err);
+
 /* Add, or with sign -1 subtract, every row of a state of the same schema. */
 abm_status	abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *err);
 
 /*
  * Sort the rows by key and drop those whose counts are all zero; point
- * s->rows and s->nrows at them (valid until the next add).  The rest of s
- * is left alone.
+ * s->rows and s->nrows at them (valid until the next add), and with money
+ * columns give the amounts their fewest words and set s's money scale and
+ * width.  The rest of s is left alone.
  */
 void		abm_rowset_finish(abm_rowset *rs, abm_state *s);
 

@@ -49,17 +49,17 @@ abm_state_report(const abm_error *err)
 			 errhint("States are made by abm's aggregates; their text and binary forms are documented in the abm README.")));
 }
 
-/* Rows a decode of `len` payload bytes may need room for (palloc'd). */
+/* Room for `ncells` row cells (palloc'd), NULL for none. */
 static int64 *
-row_buffer(const abm_state_schema *schema, uint32 maxrows)
+row_buffer(const abm_state_schema *schema, Size ncells)
 {
-	if (maxrows == 0)
+	if (ncells == 0)
 		return NULL;
-	if ((Size) maxrows * schema->ncols > MaxAllocSize / sizeof(int64))
+	if (ncells > MaxAllocHugeSize / sizeof(int64))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s is too large", schema->type_name)));
-	return palloc(sizeof(int64) * maxrows * schema->ncols);
+	return MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * ncells);
 }
 
 /* ---- expanded states (schemas with rows) ---- */
@@ -136,10 +136,32 @@ expanded_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size
 	abm_state_to_native(&e->st, (uint8 *) VARDATA(result));
 }
 
-static AbmExpandedState *
-expanded_new(const abm_state_schema *schema, MemoryContext parent)
+/*
+ * The memory context of the states an aggregate builds in `aggcontext`: one
+ * child of it shared by all of them.  A context per group would make a
+ * hashed aggregate's memory check (which walks every child of its context,
+ * once per new group) quadratic in the number of groups.  The executor
+ * keeps an expanded transition value whose context is a child of the
+ * aggregate's, and deletes one only when a transition returns another
+ * object, which abm's never do, so the shared context is freed with the
+ * aggregate's.
+ */
+static MemoryContext
+aggregate_states_context(MemoryContext aggcontext)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "abm state", ALLOCSET_SMALL_SIZES);
+	MemoryContext c;
+
+	for (c = aggcontext->firstchild; c != NULL; c = c->nextchild)
+		if (strcmp(c->name, "abm states") == 0)
+			return c;
+	return AllocSetContextCreate(aggcontext, "abm states", ALLOCSET_DEFAULT_SIZES);
+}
+
+static AbmExpandedState *
+expanded_new(const abm_state_schema *schema, MemoryContext parent, bool in_aggregate)
+{
+	MemoryContext cxt = in_aggregate ? aggregate_states_context(parent)
+		: AllocSetContextCreate(parent, "abm state", ALLOCSET_SMALL_SIZES);
 	AbmExpandedState *e = MemoryContextAllocZero(cxt, offsetof(AbmExpandedState, st) +
 												 ABM_STATE_SIZE(schema->nscalars));
 	abm_allocator mem = {context_alloc, context_release, cxt};
@@ -194,7 +216,7 @@ abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_s
 			return e;
 	}
 	in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
-	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext);
+	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext, in_aggregate);
 	if (!PG_ARGISNULL(argno))
 	{
 		abm_state_from_datum(PG_GETARG_DATUM(argno), schema, &b);
@@ -209,8 +231,8 @@ abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out
 	AbmExpandedState *e = expanded_of(value, schema);
 	struct varlena *v;
 	const uint8 *bytes;
-	size_t		len;
-	uint32		maxrows;
+	size_t		len,
+				cells;
 	abm_error	err;
 
 	if (e != NULL)
@@ -221,8 +243,8 @@ abm_state_from_datum(Datum value, const abm_state_schema *schema, abm_state *out
 	v = PG_DETOAST_DATUM_PACKED(value);
 	bytes = (const uint8 *) VARDATA_ANY(v);
 	len = VARSIZE_ANY_EXHDR(v);
-	maxrows = abm_state_payload_max_rows(schema, len);
-	if (abm_state_from_payload(schema, bytes, len, out, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	cells = abm_state_payload_max_cells(schema, len);
+	if (abm_state_from_payload(schema, bytes, len, out, row_buffer(schema, cells), cells, &err) != ABM_OK)
 		abm_state_report(&err);
 }
 
@@ -267,11 +289,11 @@ abm_state_in_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 {
 	const char *text = PG_GETARG_CSTRING(0);
 	size_t		len = strlen(text);
-	uint32		maxrows = abm_state_text_max_rows(schema, len);
+	size_t		cells = abm_state_text_cells(schema, text, len);
 	abm_state	s;
 	abm_error	err;
 
-	if (abm_state_from_text(schema, text, len, &s, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	if (abm_state_from_text(schema, text, len, &s, row_buffer(schema, cells), cells, &err) != ABM_OK)
 	{
 		if (err.status == ABM_ERR_SYNTAX || err.status == ABM_ERR_VERSION)
 			ereport(ERROR,
@@ -313,11 +335,11 @@ abm_state_recv_common(FunctionCallInfo fcinfo, const abm_state_schema *schema)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	size_t		len = buf->len - buf->cursor;
 	const uint8 *bytes = (const uint8 *) pq_getmsgbytes(buf, (int) len);
-	uint32		maxrows = abm_state_binary_max_rows(schema, len);
+	size_t		cells = abm_state_binary_max_cells(schema, len);
 	abm_state	s;
 	abm_error	err;
 
-	if (abm_state_from_binary(schema, bytes, len, &s, row_buffer(schema, maxrows), maxrows, &err) != ABM_OK)
+	if (abm_state_from_binary(schema, bytes, len, &s, row_buffer(schema, cells), cells, &err) != ABM_OK)
 		abm_state_report(&err);
 	return abm_state_to_datum(&s);
 }
@@ -354,7 +376,7 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 				b;
 	abm_error	err;
 	int64	   *rowbuf = NULL;
-	uint32		rowcap = 0;
+	size_t		cellcap = 0;
 	bool		a_param;
 
 	if (PG_ARGISNULL(1))
@@ -425,10 +447,10 @@ abm_state_combine_common(FunctionCallInfo fcinfo, const abm_state_schema *schema
 	abm_state_from_datum(PG_GETARG_DATUM(0), schema, &a);
 	if (b.nrows > 0)
 	{
-		rowcap = a.nrows + b.nrows;
-		rowbuf = row_buffer(schema, rowcap);
+		cellcap = abm_state_merge_cells(&a, &b);
+		rowbuf = row_buffer(schema, cellcap);
 	}
-	if (abm_state_merge(&a, &b, rowbuf, rowcap, &err) != ABM_OK)
+	if (abm_state_merge(&a, &b, rowbuf, cellcap, &err) != ABM_OK)
 		abm_state_report(&err);
 	return abm_state_to_datum(&a);
 }

@@ -270,3 +270,33 @@ FROM (SELECT a.industry, revenue_agg(s.mrr, e.mrr) AS st
 ORDER BY nrr DESC;
 SELECT arr(rollup(st)) AS "ARR, June 2026", round(arpa(rollup(st)), 2) AS "ARPA"
 FROM revenue_monthly WHERE month = date '2026-06-01';
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(k) The MRR timeline from subscription periods (mrr_schedule, mrr_months): each'
+\echo '    account''s months come from its periods alone, and agree with the monthly'
+\echo '    snapshots month for month.  Then cohort retention (cohort_agg): accounts by'
+\echo '    the quarter they first paid, the share still paying (logo) and the share of'
+\echo '    their first month''s MRR they pay (revenue) at the end of each quarter after.'
+CREATE TEMP TABLE schedules AS
+SELECT account_id, mrr_schedule(started_on, ended_on, mrr) AS s FROM subscriptions GROUP BY account_id;
+SELECT count(*) AS "account-months", count(*) FILTER (WHERE m.mrr = x.mrr) AS "equal to the snapshot",
+       count(*) FILTER (WHERE m.movement = 'reactivation') AS reactivations,
+       count(*) FILTER (WHERE m.movement = 'contraction') AS contractions
+FROM schedules CROSS JOIN LATERAL mrr_months(s, date '2026-06-30') m
+JOIN mrr_snapshots x ON x.account_id = schedules.account_id AND x.month = m.month;
+WITH triangle AS (
+	SELECT * FROM cohort_retention((SELECT cohort_agg(s, date '2026-06-30', 'quarter') FROM schedules))
+)
+SELECT coalesce(to_char(cohort, 'YYYY "Q"Q'), 'all (weighted)') AS cohort, max(customers) FILTER (WHERE period_offset = 0) AS accounts,
+       to_char(max(logo_retention) FILTER (WHERE period_offset = 1), 'FM0.00') AS "logo +1",
+       to_char(max(logo_retention) FILTER (WHERE period_offset = 3), 'FM0.00') AS "+3",
+       to_char(max(logo_retention) FILTER (WHERE period_offset = 5), 'FM0.00') AS "+5",
+       to_char(max(logo_retention) FILTER (WHERE period_offset = 7), 'FM0.00') AS "+7",
+       to_char(max(revenue_retention) FILTER (WHERE period_offset = 1), 'FM0.00') AS "revenue +1",
+       to_char(max(revenue_retention) FILTER (WHERE period_offset = 3), 'FM0.00') AS "+3 ",
+       to_char(max(revenue_retention) FILTER (WHERE period_offset = 5), 'FM0.00') AS "+5 ",
+       to_char(max(revenue_retention) FILTER (WHERE period_offset = 7), 'FM0.00') AS "+7 "
+FROM triangle
+WHERE cohort IS NULL OR cohort >= date '2024-01-01'
+GROUP BY cohort ORDER BY cohort NULLS LAST;

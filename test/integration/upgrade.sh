@@ -220,7 +220,30 @@ SQL
 	{ echo "upgrade: stored 1.1 states do not roll up to the direct computation: $(cat "$work/rollups.txt")" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $old
 
+# 1.3 -> 1.4: states stored under 1.3 read the same after the update, a view
+# over 1.3's aggregates works, and the revenue functions of 1.4 are there
+prev=abm_from_13
+"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
+"$ABM_PGBIN/createdb" $prev
+abm_psql -d $prev <<'SQL'
+CREATE EXTENSION abm VERSION '1.3';
+CREATE TABLE lifetimes AS SELECT g AS id, (g * 37) % 400 AS days, g % 3 = 0 AS churned,
+       date '2024-01-01' + g % 500 AS started, CASE WHEN g % 4 = 0 THEN NULL ELSE date '2024-01-01' + g % 500 + g % 300 END AS ended
+FROM generate_series(1, 2000) g;
+CREATE TABLE stored13 AS SELECT id % 5 AS segment, survival_agg(days, churned) AS sv,
+       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS ch FROM lifetimes GROUP BY 1;
+CREATE VIEW churn13 AS SELECT id % 5 AS segment, churn_rate(started, ended, daterange('2025-01-01', '2025-04-01')) FROM lifetimes GROUP BY 1;
+SQL
+before13=$(abm_psql -d $prev -At -c "SELECT string_agg(format('%s %s %s', segment, sv, ch), ';' ORDER BY segment) FROM stored13; SELECT string_agg(churn_rate::text, ',' ORDER BY segment) FROM churn13")
+abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.4'"
+after13=$(abm_psql -d $prev -At -c "SELECT string_agg(format('%s %s %s', segment, sv, ch), ';' ORDER BY segment) FROM stored13; SELECT string_agg(churn_rate::text, ',' ORDER BY segment) FROM churn13")
+[ "$before13" = "$after13" ] || { echo "upgrade: 1.3 states or views read differently after the update to 1.4" >&2; exit 1; }
+new14=$(abm_psql -d $prev -At -c "SELECT (mrr_bridge(p, c)).ending, nrr(p, c), (SELECT count(*) FROM mrr_months((SELECT mrr_schedule(date '2024-01-01', date '2024-04-01', 10.5)), date '2024-12-31')) FROM (VALUES (10.00, 12.5), (5, 0)) v(p, c)")
+[ "$new14" = "12.50|0.83333333333333333333|4" ] || { echo "upgrade: 1.4 functions after 1.3 -> 1.4: $new14" >&2; exit 1; }
+"$ABM_PGBIN/dropdb" $prev
+
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
+echo "upgrade: 1.3 -> 1.4 keeps stored states and views; the revenue functions work"
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
 echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
