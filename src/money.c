@@ -98,7 +98,7 @@ abm_pow10_i128(int k)
 static abm_status
 too_wide(abm_error *err)
 {
-	return abm_fail(err, ABM_ERR_LIMIT, "an amount would need more than %d bits.", 64 * ABM_MONEY_MAX_WORDS - 1);
+	return abm_fail(err, ABM_ERR_LIMIT, "an amount would need more than %d words of 64 bits.", ABM_MONEY_MAX_WORDS);
 }
 
 abm_status
@@ -235,33 +235,52 @@ abm_money_from_nbase(int neg, int weight, int dscale, const int16_t *digits, int
 	int			natural,
 				i;
 
+	int			cut,
+				whole;
+
 	abm_money_zero(out, 0);
 	if (dscale < 0 || dscale > ABM_MONEY_MAX_SCALE)
 		return abm_fail(err, dscale < 0 ? ABM_ERR_SYNTAX : ABM_ERR_LIMIT,
 						"an amount with %d digits after the decimal point is not supported; at most %d are kept.",
 						dscale, ABM_MONEY_MAX_SCALE);
 	for (i = 0; i < ndigits; i++)
-	{
 		if (digits[i] < 0 || digits[i] > 9999)
 			return abm_fail(err, ABM_ERR_SYNTAX, "numeric digit %d is not a base-10000 digit.", digits[i]);
-		if (!mag_mul_add(out, 10000, (uint64_t) digits[i]))
-			return too_wide(err);
-	}
-	/* out holds the value times 10^natural */
+	/*
+	 * The digits as an integer times 10^natural; the decimal digits past
+	 * dscale (cut of them, the padding of the last base-10000 digit) must
+	 * be zeros and are left out as they are read, so that an amount near
+	 * the widest is not refused for zeros it does not keep.
+	 */
 	natural = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight);
+	cut = natural > dscale ? natural - dscale : 0;
+	whole = ndigits - cut / 4 - (cut % 4 > 0 ? 1 : 0);
+	for (i = 0; i < ndigits; i++)
+	{
+		uint64_t	d = (uint64_t) digits[i];
+
+		if (i < whole)
+		{
+			if (!mag_mul_add(out, 10000, d))
+				return too_wide(err);
+		}
+		else if (i == whole && cut % 4 > 0)
+		{
+			uint64_t	p = pow10_u64(cut % 4);
+
+			if (d % p != 0)
+				return abm_fail(err, ABM_ERR_SYNTAX, "numeric has nonzero digits past its scale %d.", dscale);
+			if (!mag_mul_add(out, 10000 / p, d / p))
+				return too_wide(err);
+		}
+		else if (d != 0)
+			return abm_fail(err, ABM_ERR_SYNTAX, "numeric has nonzero digits past its scale %d.", dscale);
+	}
 	if (natural < dscale)
 	{
 		out->scale = natural;
 		if (abm_money_rescale(out, dscale, err) != ABM_OK)
 			return ABM_ERR_LIMIT;
-	}
-	else
-	{
-		int			k;
-
-		for (k = natural - dscale; k > 0; k -= 19)
-			if (mag_div(out, k >= 19 ? POW10_19 : pow10_u64(k)) != 0)
-				return abm_fail(err, ABM_ERR_SYNTAX, "numeric has nonzero digits past its scale %d.", dscale);
 	}
 	out->scale = dscale;
 	out->neg = neg != 0;
@@ -288,6 +307,11 @@ abm_money_units_from_nbase_wide(int neg, int weight, int dscale, const int16_t *
 
 	if (dscale < 0 || dscale > ABM_MONEY_MAX_SCALE || ndigits > 9)
 		return 0;
+	if (ndigits == 0)
+	{
+		*units = 0;
+		return 1;
+	}
 	for (i = 0; i < ndigits; i++)
 	{
 		if (digits[i] < 0 || digits[i] > 9999)
@@ -428,6 +452,16 @@ abm_money_words(const abm_money *m)
 		return 1;
 	top = m->mag[m->nw - 1];
 	bits = 64 * (m->nw - 1) + (64 - __builtin_clzll(top));
+	if (m->neg && (top & (top - 1)) == 0)
+	{
+		int			i;
+
+		/* -2^(b-1) needs b bits, one less than 2^(b-1) */
+		for (i = 0; i < m->nw - 1 && m->mag[i] == 0; i++)
+			;
+		if (i == m->nw - 1)
+			bits--;
+	}
 	/* one more bit for the sign */
 	return bits / 64 + 1;
 }

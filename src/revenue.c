@@ -155,6 +155,15 @@ abm_revenue_add(abm_state *s, const abm_money *previous, const abm_money *curren
 				st = count(s, REVENUE_FLAT_ACCOUNTS, sign, err);
 			break;
 	}
+	if (st == ABM_OK && sign > 0)
+	{
+		abm_money	zero;
+
+		/* the state's scale is the largest of every input's, as sum()'s is */
+		abm_money_zero(&zero, previous->scale > current->scale ? previous->scale : current->scale);
+		if (zero.scale > s->money_scale)
+			st = abm_state_add_money(s, REVENUE_STARTING, &zero, 1, err);
+	}
 	return st;
 }
 

@@ -2014,6 +2014,8 @@ from_text(const abm_state_schema *sch, const char *text, size_t len,
 					sch->type_name, ABM_STATE_MIN_VERSION, ABM_STATE_VERSION);
 	if (check_version(sch, version, err) != ABM_OK)
 		return ABM_ERR_VERSION;
+	if (version < 2 && has_money(sch))
+		return abm_fail(err, ABM_ERR_VERSION, "%s has no format version 1.", sch->type_name);
 
 	for (i = 0; i < sch->nscalars; i++)
 	{
