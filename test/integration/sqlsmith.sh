@@ -62,6 +62,10 @@ SELECT g AS account_id, CASE WHEN g % 5 = 0 THEN 0 ELSE (g * 37) % 900 + 0.5 END
 FROM generate_series(1, 300) g;
 CREATE TABLE revenue_states AS
 SELECT account_id % 9 AS segment, revenue_agg(mrr_start, mrr_end, paid_before) AS st FROM smith_mrr GROUP BY 1;
+CREATE TABLE smith_schedules AS
+SELECT account_id, mrr_schedule(started_on, ended_on, (id % 50) * 10.5) AS schedule FROM smith_subscriptions GROUP BY 1;
+CREATE TABLE smith_cohorts AS
+SELECT account_id % 5 AS segment, cohort_agg(schedule, date '2025-06-30', 'quarter') AS st FROM smith_schedules GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -74,7 +78,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months|cohort_[a-z_]*)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 
