@@ -4,23 +4,25 @@
  * abm_state_from_payload (the stored datum: native, or abm 1.1's version 1).
  *
  * Each input is decoded both ways as every schema (nps_state, csat_state,
- * the churn and survival states, revenue_state with its amounts, and a
- * test-only state with rows).  Accepted input must give a valid state
- * whose current form is the input itself (a version 1 input: the same state
- * again), whose text form round-trips, and that merges with itself (counts
+ * the churn and survival states, revenue_state with its amounts,
+ * mrr_schedule and cohort_state with amounts in their rows, and a
+ * test-only state with rows), into exactly the cells the API's bound
+ * promises.  Accepted input must give a valid state whose current form is
+ * the input itself (a version 1 input: the same state again), whose text
+ * form round-trips, and that merges with itself (counts and amounts
  * double) or reports ABM_ERR_RANGE (ABM_ERR_LIMIT for amounts past 4096
  * bits).  See fuzz_state_common.h.
  */
 #include "fuzz_state_common.h"
 
 typedef abm_status (*decode_fn) (const abm_state_schema *, const uint8_t *, size_t,
-								abm_state *, int64_t *, uint32_t, abm_error *);
+								abm_state *, int64_t *, size_t, abm_error *);
 
 static void
 fuzz_one(const abm_state_schema *sch, const uint8_t *in, size_t len, int native)
 {
-	uint32_t	cap = native ? abm_state_payload_max_rows(sch, len) : abm_state_binary_max_rows(sch, len);
-	int64_t    *rowbuf = fuzz_cells((size_t) cap * sch->ncols);
+	size_t		cap = native ? abm_state_payload_max_cells(sch, len) : abm_state_binary_max_cells(sch, len);
+	int64_t    *rowbuf = fuzz_cells(cap);
 	abm_state  *s = fuzz_state_new(sch);
 	abm_error	err;
 	abm_status	st;
@@ -36,7 +38,7 @@ fuzz_one(const abm_state_schema *sch, const uint8_t *in, size_t len, int native)
 		size_t		again_len = native ? abm_state_native_size(s) : abm_state_binary_size(s);
 
 		FUZZ_CHECK(s->schema == sch);
-		FUZZ_CHECK(s->nrows <= cap);
+		FUZZ_CHECK(fuzz_row_cells(s) <= cap);
 		FUZZ_CHECK(s->nrows == 0 ? s->rows == NULL : s->rows == rowbuf);
 		again = malloc(again_len);
 		FUZZ_CHECK(again != NULL);
@@ -54,8 +56,8 @@ fuzz_one(const abm_state_schema *sch, const uint8_t *in, size_t len, int native)
 		{
 			/* version 1 reads as the state its version 2 form holds */
 			abm_state  *s2 = fuzz_state_new(sch);
-			uint32_t	cap2 = abm_state_binary_max_rows(sch, abm_state_binary_size(s));
-			int64_t    *rows2 = fuzz_cells((size_t) cap2 * sch->ncols);
+			size_t		cap2 = abm_state_binary_max_cells(sch, abm_state_binary_size(s));
+			int64_t    *rows2 = fuzz_cells(cap2);
 
 			FUZZ_CHECK(in[0] == 1 && !s->has_param);
 			FUZZ_CHECK(abm_state_from_binary(sch, again, abm_state_binary_size(s), s2, rows2, cap2, &err) == ABM_OK);

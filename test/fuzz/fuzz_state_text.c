@@ -3,7 +3,9 @@
  *
  * Each input is decoded as the text form of every schema (nps_state,
  * csat_state, the churn and survival states, revenue_state with its
- * amounts, and a test-only state with rows).  Rejected input must come
+ * amounts, mrr_schedule and cohort_state with amounts in their rows, and
+ * a test-only state with rows), its rows into exactly the cells
+ * abm_state_text_cells asks for.  Rejected input must come
  * with a consistent error; accepted input must give a valid state whose
  * text and binary forms round-trip and that merges with itself (counts
  * and amounts double) or reports ABM_ERR_RANGE (ABM_ERR_LIMIT for amounts
@@ -23,13 +25,24 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Digits after the point of the number at t[i..end). */
+static int
+decimals(const char *t, size_t i, size_t end)
+{
+	const char *dot = memchr(t + i, '.', end - i);
+
+	return dot == NULL ? 0 : (int) (t + end - dot - 1);
+}
+
 /*
  * Is an accepted text already in the form abm_state_to_text writes?  It is
  * unless it is version 1, has a parameter (whose decimal need not be the
- * shortest), a number has a leading zero or is "-0" (field names hold no
- * digits; digits after a decimal point are no number of their own), blanks
- * surround it, or its amounts do not all have as many decimals (they print
- * at the state's one scale).  Then printing the decoded state gives it back.
+ * shortest), a number has a leading zero or is a zero with a sign ("-0",
+ * "-0.00"; "-0.5" is fine), blanks surround it, or its amounts do not all
+ * have as many decimals (they print at the state's one scale: the money
+ * fields', or every amount in the rows).  Field names hold no digits;
+ * digits after a decimal point are no number of their own.  Then printing
+ * the decoded state gives it back.
  */
 static int
 is_canonical(const abm_state_schema *sch, const char *t, size_t len)
@@ -38,6 +51,7 @@ is_canonical(const abm_state_schema *sch, const char *t, size_t len)
 	int			field = -1,
 				nc = abm_schema_ncounts(sch),
 				scale = -1;
+	const char *rows;
 
 	if (len < 3 || memcmp(t, "v2 ", 3) != 0 || is_blank(t[len - 1]))
 		return 0;				/* version 1 prints back as version 2 */
@@ -52,29 +66,58 @@ is_canonical(const abm_state_schema *sch, const char *t, size_t len)
 		{
 			int			more = i + 1 < len && is_digit(t[i + 1]);
 
-			if (t[i] == '0' && (more || (i > 0 && t[i - 1] == '-')))
+			if (t[i] == '0' && more)
 				return 0;
+			if (t[i] == '0' && i > 0 && t[i - 1] == '-')
+			{
+				size_t		k = i + 1;
+				int			nonzero = 0;
+
+				/* a negative amount below one is canonical, a negative zero not */
+				if (k < len && t[k] == '.')
+					for (k++; k < len && is_digit(t[k]); k++)
+						nonzero |= t[k] != '0';
+				if (!nonzero)
+					return 0;
+			}
 		}
 		/* "name=value", the fields in schema order: amounts share one scale */
 		if (t[i] == ' ')
 			field++;
 		if (t[i] == '=' && field >= nc && field < sch->nscalars)
 		{
-			size_t		end = i + 1,
-						dot = 0;
+			size_t		end = i + 1;
 			int			digits;
 
 			while (end < len && t[end] != ' ')
-			{
-				if (t[end] == '.')
-					dot = end;
 				end++;
-			}
-			digits = dot == 0 ? 0 : (int) (end - dot - 1);
+			digits = decimals(t, i + 1, end);
 			if (scale >= 0 && digits != scale)
 				return 0;
 			scale = digits;
 		}
+	}
+	/* amounts in rows: "k:c:a,k:c:a]", the last nmoneycols columns of each row */
+	rows = sch->nmoneycols > 0 ? memchr(t, '[', len) : NULL;
+	if (rows != NULL)
+	{
+		size_t		start = (size_t) (rows - t) + 1;
+		int			col = 0;
+
+		for (i = start; i < len; i++)
+			if (t[i] == ':' || t[i] == ',' || t[i] == ']')
+			{
+				if (col >= sch->ncols - sch->nmoneycols)
+				{
+					int			digits = decimals(t, start, i);
+
+					if (scale >= 0 && digits != scale)
+						return 0;
+					scale = digits;
+				}
+				col = t[i] == ':' ? col + 1 : 0;
+				start = i + 1;
+			}
 	}
 	return 1;
 }
@@ -82,8 +125,8 @@ is_canonical(const abm_state_schema *sch, const char *t, size_t len)
 static void
 fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
 {
-	uint32_t	cap = abm_state_text_max_rows(sch, len);
-	int64_t    *rowbuf = fuzz_cells((size_t) cap * sch->ncols);
+	size_t		cap = abm_state_text_cells(sch, text, len);
+	int64_t    *rowbuf = fuzz_cells(cap);
 	abm_state  *s = fuzz_state_new(sch);
 	abm_error	err;
 	abm_status	st;
@@ -95,7 +138,9 @@ fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
 	else
 	{
 		FUZZ_CHECK(s->schema == sch);
-		FUZZ_CHECK(s->nrows <= cap);
+		FUZZ_CHECK(fuzz_row_cells(s) <= cap);
+		FUZZ_CHECK(sch->nmoneycols == 0 || fuzz_row_cells(s) == cap);
+		FUZZ_CHECK(sch->nmoneycols > 0 || cap == (size_t) abm_state_text_max_rows(sch, len) * (size_t) sch->ncols);
 		FUZZ_CHECK(s->nrows == 0 ? s->rows == NULL : s->rows == rowbuf);
 		fuzz_check_valid_state(s, 0);
 
@@ -116,13 +161,13 @@ fuzz_one_text(const abm_state_schema *sch, const char *text, size_t len)
 			free(out);
 		}
 
-		/* one row less of room than the input needs: refused, not overrun */
+		/* one cell less of room than the rows take: refused, not overrun */
 		if (s->nrows > 0)
 		{
 			abm_state  *s2 = fuzz_state_new(sch);
-			int64_t    *rb2 = fuzz_cells((size_t) (s->nrows - 1) * sch->ncols);
+			int64_t    *rb2 = fuzz_cells(fuzz_row_cells(s) - 1);
 
-			FUZZ_CHECK(abm_state_from_text(sch, text, len, s2, rb2, s->nrows - 1, &err) != ABM_OK);
+			FUZZ_CHECK(abm_state_from_text(sch, text, len, s2, rb2, fuzz_row_cells(s) - 1, &err) != ABM_OK);
 			free(rb2);
 			free(s2);
 		}

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/corpus"
 big() { echo "$1" | BC_LINE_LENGTH=0 bc; }
 P127=$(big '2^127')
 P127M1=$(big '2^127 - 1')
+P126=$(big '2^126')
 P4094=$(big '2^4094')
 P4094M1=$(big '2^4094 - 1')
 P4095=$(big '2^4095')
@@ -148,6 +149,49 @@ text_seed "$(rev 0 1 0 0 0 0 0 0 "0.$(zeros 999)1" 0 0 0 0)"                # sc
 text_seed "$(rev 0 1 0 0 0 0 0 0 "0.$(zeros 1000)1" 0 0 0 0)"               # scale 1001
 text_seed "$(rev 9223372036854775807 0 0 0 0 0 9223372036854775807 1 0 0 0 0 0)"   # counts double past int64
 text_seed "$(rev 4 1 1 1 1 1 1 148.50 7.25 50.00 20.50 6.00 30.50 | sed 's/^v2/v1/')"
+# mrr_schedule: (month, change) rows, the running MRR never below zero
+text_seed 'v2 rows=[300:120.50,303:-20.50]'                                # golden (unit test)
+text_seed 'v2 rows=[]'
+text_seed 'v2 rows=[1:5.00,2:-5.00]'                                        # closed
+text_seed 'v2 rows=[1:5.00,3:-2.50,7:0.75,9:-3.25]'                         # churn, return, open
+text_seed 'v2 rows=[1:5.5,2:-0.50]'                                         # decimals differ: printed at one scale
+text_seed 'v2 rows=[1:-0.50]'                                               # MRR below zero
+text_seed 'v2 rows=[1:5.00,2:-6.00]'
+text_seed 'v2 rows=[1:5.00,2:0.00,3:-5.00]'                                 # a row of zeros
+text_seed 'v2 rows=[1:5.00,2:-0.00,3:-5.00]'
+text_seed 'v2 rows=[3:5.00,1:1.00]'                                         # keys not increasing
+text_seed 'v2 rows=[3:5.00,3:1.00]'
+text_seed 'v2 rows=[1:5.00:1]'
+text_seed 'v2 rows=[1:5e2]'
+text_seed 'v1 rows=[1:5]'                                                   # no version 1 with amounts
+text_seed "v2 rows=[0:$P127,1:-$P127]"                                      # three words, then two
+text_seed "v2 rows=[0:$P126,5:$P126,9:-$P127]"                              # the MRR passes 127 bits in 128-bit rows
+text_seed "v2 rows=[1:$P4095M1]"                                            # the widest amount
+text_seed "v2 rows=[1:$P4095M1,2:$P4095M1]"                                 # an MRR of 2^4096 - 2; doubled too wide
+text_seed "v2 rows=[1:$P4095M1,2:$P4095M1,3:$P4095M1]"                      # MRR past 4096 bits
+text_seed "v2 rows=[1:$P4095M1,2:1,3:-$P4095]"                              # -2^4095: doubled has no magnitude
+text_seed "v2 rows=[1:$P4095]"                                              # 65 words
+text_seed "v2 rows=[1:0.$(zeros 999)1]"                                     # scale 1000
+text_seed "v2 rows=[-9223372036854775808:1,9223372036854775807:-1]"         # months no date has
+text_seed 'v2 rows=[-1:1,0:1,1:-2]'
+# cohort_state: period, through, rows (cohort * 4096 + k, customers, retained, starting, mrr)
+COH='v2 period_months=3 through=293 rows=['
+text_seed "${COH}1179648:2:2:150.00:150.00,1179649:2:1:150.00:120.50]"     # golden (unit test)
+text_seed 'v2 period_months=-9223372036854775808 through=-9223372036854775808 rows=[]'
+text_seed 'v2 period_months=1 through=0 rows=[0:1:0:5:0]'
+text_seed 'v2 period_months=2 through=293 rows=[]'                         # months or quarters only
+text_seed "${COH}1183744:1:1:1.0:1.00]"                                     # not a quarter's first month
+text_seed "${COH}-12287:1:1:1:1]"                                           # negative cohort month, k = 1
+text_seed 'v2 period_months=3 through=289 rows=[1179648:2:2:150.00:150.00]'  # the quarter ends after through
+text_seed "${COH}1179648:2:3:150.00:150.00]"                                # retained > customers
+text_seed "${COH}1179648:0:0:0.00:0]"                                       # a row of zeros
+text_seed "${COH}1179648:0:0:-5.00:0]"
+text_seed 'v2 period_months=3 through=-9223372036854775808 rows=[]'        # set apart
+text_seed 'v2 period_months=-9223372036854775808 through=-9223372036854775808 rows=[0:1:1:1:1]'
+text_seed "${COH}1179648:4611686018427387904:0:1:1]"                        # customers double past int64
+text_seed "${COH}1179648:1:1:$P127:$P127M1,1179649:1:0:$P127:0]"             # three words
+text_seed "${COH}1179648:1:1:$P4095M1:1]"                                   # 64 words
+text_seed 'v1 period_months=3 through=293 rows=[]'
 
 # ---- fuzz_state_binary: valid, truncated, wrong-version and partial forms ----
 d=fuzz_state_binary
@@ -229,6 +273,29 @@ bin_seed "\x02\x00$Z$(i64 1)$(zn 5 "$Z")$(i64 4259840)$(zn 65 "$Z")$(zn 64 "$Z")
 bin_seed "\x01$RC$(i64 131074)$(i64 14850)$Z$(i64 725)$Z$(i64 5000)$Z$(i64 2050)$Z$(i64 600)$Z$(i64 3050)$Z"   # no version 1 with money
 bin_seed "\x02\x07\x00\x00$(le64 4)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 1)$(le64 131074)$(le64 14850)$(le64 0)$(le64 725)$(le64 0)$(le64 5000)$(le64 0)$(le64 2050)$(le64 0)$(le64 600)$(le64 0)$(le64 3050)$(le64 0)"   # native golden
 bin_seed "\x02\x07\x00\x00$(le64 1)$(zn 5 "$(le64 0)")$(le64 1)$(le64 196608)$(le64 0)$(le64 0)$(le64 1)$(zn 15 "$(le64 0)")"   # native, three words
+# mrr_schedule: the money word, the row count, rows (month, change's words)
+W2=$(i64 131074)                                                            # scale 2, two words
+bin_seed "\x02\x00$W2$(u32 2)$(i64 300)$(i64 12050)$Z$(i64 303)$(i64 -2050)$(i64 -1)"   # golden (unit test)
+bin_seed "\x02\x08\x00\x00$(le64 131074)\x02\x00\x00\x00\x00\x00\x00\x00$(le64 300)$(le64 12050)$(le64 0)$(le64 303)$(le64 -2050)$(le64 -1)"   # native golden
+bin_seed "\x02\x00$(i64 131072)$(u32 0)"                                     # no rows
+bin_seed "\x02\x00$W2$(u32 0)"                                               # no rows at scale 2
+bin_seed "\x02\x00$(i64 196608)$(u32 2)$Z$Z$(i64 -9223372036854775808)$Z$(i64 1)$Z$(i64 -9223372036854775808)$(i64 -1)"   # 2^127, -2^127: three words
+bin_seed "\x02\x00$(i64 196610)$(u32 2)$(i64 300)$(i64 12050)$Z$Z$(i64 303)$(i64 -2050)$(i64 -1)$(i64 -1)"   # three words where two hold them
+bin_seed "\x02\x00$W2$(u32 2)$(i64 300)$(i64 12050)$Z$(i64 303)$Z$Z"        # a row of zeros
+bin_seed "\x02\x00$W2$(u32 2)$(i64 300)$(i64 12050)$Z$(i64 303)$(i64 -12051)$(i64 -1)"   # MRR below zero
+bin_seed "\x02\x00$W2$(u32 2)$(i64 303)$(i64 12050)$Z$(i64 300)$(i64 -2050)$(i64 -1)"   # keys decreasing
+bin_seed "\x02\x00$(i64 4194304)$(u32 1)$(i64 1)$(zn 63 "$(i64 -1)")$(i64 9223372036854775807)"   # 2^4095 - 1: 64 words
+bin_seed "\x01$W2$(u32 2)$(i64 300)$(i64 12050)$Z$(i64 303)$(i64 -2050)$(i64 -1)"   # no version 1 with amounts
+# cohort_state: period, through, the money word, rows (key, customers, retained, starting, mrr)
+C3="\x02\x00$(i64 3)$(i64 293)"
+bin_seed "$C3$W2$(u32 2)$(i64 1179648)$(i64 2)$(i64 2)$(i64 15000)$Z$(i64 15000)$Z$(i64 1179649)$(i64 2)$(i64 1)$(i64 15000)$Z$(i64 12050)$Z"   # golden (unit test)
+bin_seed "\x02\x09\x00\x00$(le64 3)$(le64 293)$(le64 131074)\x02\x00\x00\x00\x00\x00\x00\x00$(le64 1179648)$(le64 2)$(le64 2)$(le64 15000)$(le64 0)$(le64 15000)$(le64 0)$(le64 1179649)$(le64 2)$(le64 1)$(le64 15000)$(le64 0)$(le64 12050)$(le64 0)"   # native golden
+bin_seed "\x02\x00$MINB$MINB$(i64 131072)$(u32 0)"                        # settings unset
+bin_seed "$C3$W2$(u32 1)$(i64 1183744)$(i64 1)$(i64 1)$(i64 100)$Z$(i64 100)$Z"   # not a quarter's first month
+bin_seed "$C3$W2$(u32 1)$(i64 1179649)$(i64 1)$(i64 2)$(i64 100)$Z$(i64 100)$Z"   # retained > customers
+bin_seed "\x02\x00$(i64 3)$(i64 289)$W2$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$(i64 100)$Z$(i64 100)$Z"   # ends after through
+bin_seed "$C3$(i64 196610)$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$(i64 100)$Z$Z$(i64 100)$Z$Z"   # three words where two hold them
+bin_seed "$C3$(i64 196608)$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$Z$Z$(i64 1)$Z$Z$Z"   # 2^128 starting: three words
 
 # ---- fuzz_money: amounts' text, and numeric's digits (sign, weight, dscale, int16 LE digits) ----
 d=fuzz_money

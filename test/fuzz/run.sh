@@ -28,7 +28,7 @@ esac
 cc=${ABM_FUZZ_CC:-clang-14}
 harnesses=(fuzz_enum fuzz_state_text fuzz_state_binary fuzz_money)
 core=(src/label_enum.c src/lifecycle_stage.c src/state.c src/money.c src/stats.c src/nps.c src/survival.c
-	src/churn.c src/revenue.c src/schemas.c)
+	src/churn.c src/revenue.c src/schedule.c src/cohort.c src/schemas.c)
 # shellcheck disable=SC2054  # commas inside one flag
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer -Wall -Wextra -Isrc)
