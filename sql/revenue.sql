@@ -310,7 +310,9 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   'SELECT ''v2 rows=[288:5,289:-6]''::mrr_schedule',
   'SELECT ''v2 rows=[289:5,288:-5]''::mrr_schedule',
   'SELECT ''v2 rows=[288:5,290:0.00]''::mrr_schedule',
-  'SELECT ''v2 rows=[288:5e3]''::mrr_schedule'
+  'SELECT ''v2 rows=[288:5e3]''::mrr_schedule',
+  'SELECT ''v2 rows=[9223372036854775807:5]''::mrr_schedule',
+  'SELECT ''v2 period_months=3 through=70474776 rows=[]''::cohort_state'
 ]) q;
 SELECT mrr_schedule(date '2024-05-01', date 'infinity', 10) AS infinity_is_open_ended;
 

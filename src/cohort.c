@@ -42,13 +42,20 @@ cohort_check(const abm_state *s, abm_error *err)
 		return abm_fail(err, ABM_ERR_SYNTAX, "a cohort_state with cohorts has a period.");
 	if (months != ABM_UNSET && months != 1 && months != 3)
 		return abm_fail(err, ABM_ERR_RANGE, "period_months must be 1 or 3, found %" PRId64 ".", months);
+	if (through != ABM_UNSET && (through < ABM_MONTH_MIN || through > ABM_MONTH_MAX))
+		return abm_fail(err, ABM_ERR_RANGE, "through month %" PRId64 " is outside the dates of PostgreSQL.", through);
 	for (r = 0; r < s->nrows; r++)
 	{
 		const int64_t *row = s->rows + (size_t) r * st;
 		int64_t		cohort,
 					k;
 
+		abm_money	starting,
+					mrr;
+
 		abm_cohort_key_parts(row[COHORT_KEY], &cohort, &k);
+		if (cohort < ABM_MONTH_MIN || cohort > ABM_MONTH_MAX)
+			return abm_fail(err, ABM_ERR_RANGE, "cohort month %" PRId64 " is outside the dates of PostgreSQL.", cohort);
 		if (floor_mod(cohort, months) != 0)
 			return abm_fail(err, ABM_ERR_RANGE, "cohort month %" PRId64 " does not start a period of %" PRId64 " months.",
 							cohort, months);
@@ -57,6 +64,12 @@ cohort_check(const abm_state *s, abm_error *err)
 							cohort, k, through);
 		if (row[COHORT_RETAINED] > row[COHORT_CUSTOMERS])
 			return abm_fail(err, ABM_ERR_RANGE, "retained must not exceed customers.");
+		/* a cohort has customers, who paid when they started, and no MRR is negative */
+		abm_state_row_money(s, r, COHORT_STARTING, &starting);
+		abm_state_row_money(s, r, COHORT_MRR, &mrr);
+		if (row[COHORT_CUSTOMERS] == 0 || abm_money_sign(&starting) <= 0 || abm_money_sign(&mrr) < 0)
+			return abm_fail(err, ABM_ERR_RANGE, "cohort month %" PRId64 " period %" PRId64 " has no customers, or an amount that is not positive.",
+							cohort, k);
 	}
 	return ABM_OK;
 }

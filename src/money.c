@@ -318,6 +318,11 @@ abm_money_units_from_nbase_wide(int neg, int weight, int dscale, const int16_t *
 			return 0;
 		n = n * 10000 + digits[i];	/* 9 digits: below 10^36 */
 	}
+	if (n == 0)
+	{
+		*units = 0;				/* zero, however it is written */
+		return 1;
+	}
 	natural = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight);
 	if (natural < dscale)
 	{

@@ -21,6 +21,11 @@ schedule_check(const abm_state *s, abm_error *err)
 	abm_money_zero(&mrr, s->money_scale);
 	for (r = 0; r < s->nrows; r++)
 	{
+		int64_t		month = s->rows[(size_t) r * abm_state_row_cells(s)];
+
+		if (month < ABM_MONTH_MIN || month > ABM_MONTH_MAX)
+			return abm_fail(err, ABM_ERR_RANGE, "month %" PRId64 " is outside the dates of PostgreSQL (%" PRId64 " to %" PRId64 ").",
+							month, ABM_MONTH_MIN, ABM_MONTH_MAX);
 		abm_state_row_money(s, r, SCHEDULE_CHANGE, &change);
 		if (abm_money_add(&mrr, &change, 1, err) != ABM_OK)
 			return ABM_ERR_LIMIT;

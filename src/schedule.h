@@ -29,6 +29,13 @@ enum
 
 extern const abm_state_schema abm_schedule_schema;
 
+/*
+ * The months of PostgreSQL's dates, 4713 BC to 5874897 AD: a schedule's
+ * months lie between them, so month arithmetic never overflows.
+ */
+#define ABM_MONTH_MIN (((int64_t) -4712 - 2000) * 12)
+#define ABM_MONTH_MAX (((int64_t) 5874897 - 2000) * 12 + 11)
+
 /* The month of a date (month 0 is January 2000). */
 static inline int64_t
 abm_month_of(int year, int month)

@@ -354,11 +354,12 @@ abm_state_add(abm_state *s, int field, int64_t delta, abm_error *err)
  * The rows of `into` and `from` merged by key, for a schema with money
  * columns: counts added, amounts added at the larger scale, rows that come
  * to all zeros left out.  A first pass finds the width and so the cells
- * needed (*need, and with rowbuf NULL it stops there); a second writes them.
+ * needed (*need; with `measure` it stops there, changing nothing); a
+ * second writes them.
  */
 static abm_status
 merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t cellcap,
-				 size_t *need, abm_error *err)
+				 size_t *need, int measure, abm_error *err)
 {
 	const abm_state_schema *sch = into->schema;
 	int			fc = first_money_col(sch),
@@ -383,7 +384,8 @@ merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t
 			const int64_t *rb = b < from->nrows ? from->rows + (size_t) b * sb : NULL;
 			int			take_a = rb == NULL || (ra != NULL && ra[0] <= rb[0]);
 			int			take_b = ra == NULL || (rb != NULL && rb[0] <= ra[0]);
-			int64_t    *out = pass == 1 ? rowbuf + (size_t) n * st : NULL;
+			int64_t		row[ABM_STATE_MAX_COLS * ABM_MONEY_MAX_WORDS];
+			int64_t    *out = pass == 1 ? row : NULL;	/* kept only if not all zeros */
 			int			nonzero = 0;
 
 			for (c = 1; c < fc; c++)
@@ -420,8 +422,11 @@ merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t
 				if (out != NULL)
 					abm_money_to_cells(&m, out + fc + (size_t) (c - fc) * words, words);
 			}
-			if (out != NULL)
+			if (out != NULL && nonzero)
+			{
 				out[0] = take_a ? ra[0] : rb[0];
+				memcpy(rowbuf + (size_t) n * st, out, sizeof(int64_t) * st);
+			}
 			a += take_a;
 			b += take_b;
 			n += nonzero;
@@ -432,7 +437,7 @@ merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t
 				return abm_fail(err, ABM_ERR_LIMIT, "%s amounts would need more than %d bits.",
 								sch->type_name, 64 * ABM_MONEY_MAX_WORDS - 1);
 			*need = (size_t) n * stride_of(sch, words);
-			if (rowbuf == NULL)
+			if (measure)
 				return ABM_OK;
 			if (*need > cellcap)
 				return abm_fail(err, ABM_ERR_RANGE, "merged %s needs more cells than provided.", sch->type_name);
@@ -450,15 +455,14 @@ merge_money_rows(abm_state *into, const abm_state *from, int64_t *rowbuf, size_t
 size_t
 abm_state_merge_cells(const abm_state *into, const abm_state *from)
 {
-	abm_state	tmp;
 	size_t		need = 0;
 
 	if (into->schema->ncols == 0 || from->nrows == 0)
 		return 0;
 	if (into->schema->nmoneycols == 0)
 		return ((size_t) into->nrows + from->nrows) * (size_t) into->schema->ncols;
-	tmp = *into;
-	if (merge_money_rows(&tmp, from, NULL, 0, &need, NULL) != ABM_OK)
+	/* measuring reads `into` and changes nothing */
+	if (merge_money_rows((abm_state *) into, from, NULL, 0, &need, 1, NULL) != ABM_OK)
 		return 0;				/* the merge itself will say why */
 	return need;
 }
@@ -491,19 +495,18 @@ abm_state_pack_rows(abm_state *s, const int64_t *keys, const int64_t *counts,
 			for (c = 0; c < ncounts; c++)
 				nonzero |= counts[(size_t) r * ncounts + c] != 0;
 			for (c = 0; c < nm; c++)
+			{
 				nonzero |= abm_money_sign(&amounts[(size_t) r * nm + c]) != 0;
-			if (!nonzero)
+				/* the scale of every amount given, as merges and row sets keep it */
+				if (pass == 0 && amounts[(size_t) r * nm + c].scale > scale)
+					scale = amounts[(size_t) r * nm + c].scale;
+			}
+			if (!nonzero || pass == 0)
 				continue;
 			for (c = 0; c < nm; c++)
 			{
 				abm_money	m = amounts[(size_t) r * nm + c];
 
-				if (pass == 0)
-				{
-					if (m.scale > scale)
-						scale = m.scale;
-					continue;
-				}
 				if (abm_money_rescale(&m, scale, err) != ABM_OK)
 					return ABM_ERR_LIMIT;
 				if (pass == 1 && abm_money_words(&m) > words)
@@ -605,7 +608,7 @@ abm_state_merge(abm_state *into, const abm_state *from,
 	if (sch->nmoneycols > 0)
 	{
 		size_t		need;
-		abm_status	st = merge_money_rows(into, from, rowbuf, cellcap, &need, err);
+		abm_status	st = merge_money_rows(into, from, rowbuf, cellcap, &need, 0, err);
 
 		if (st != ABM_OK)
 			return st;

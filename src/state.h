@@ -71,7 +71,7 @@
 #include <stdint.h>
 
 #define ABM_STATE_MAX_SCALARS 16
-#define ABM_STATE_MAX_COLS 4
+#define ABM_STATE_MAX_COLS 8
 /* Money fields a schema may have, and the widest amount a state holds (4096 bits). */
 #define ABM_STATE_MAX_MONEY 8
 #define ABM_MONEY_MAX_WORDS 64

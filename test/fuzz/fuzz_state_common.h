@@ -7,13 +7,7 @@
  * promises to be enough (row buffers in int64 cells), so AddressSanitizer
  * reports any byte past it; states are allocated at abm_state_size(schema),
  * as the aggregates do: only the schema's scalars without money fields, the
- * whole struct with them (and, for now, with money columns: see below).
- *
- * Built with -DABM_FUZZ_OPEN_FINDINGS (ABM_FUZZ_CFLAGS of run.sh), the
- * harnesses also check what src/ is known to get wrong and not fixed yet:
- * merges where rows cancel, abm_state_merge_cells on a state of
- * abm_state_size() bytes, and cohorts of schedules whose months are far
- * out of any date's range.
+ * whole struct with them.
  */
 #ifndef ABM_FUZZ_STATE_COMMON_H
 #define ABM_FUZZ_STATE_COMMON_H
@@ -64,9 +58,6 @@ static const abm_state_schema *const fuzz_schemas[] = {
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))
 
-/* Months a date can have, with room to spare: PostgreSQL's dates span about 2^27. */
-#define FUZZ_MONTH_RANGE (INT64_C(1) << 31)
-
 /* Exactly n int64 cells, or NULL for none (as state_pg.c passes). */
 static int64_t *
 fuzz_cells(size_t n)
@@ -97,12 +88,7 @@ fuzz_has_money(const abm_state_schema *sch)
 static abm_state *
 fuzz_state_new(const abm_state_schema *sch)
 {
-#ifdef ABM_FUZZ_OPEN_FINDINGS
 	abm_state  *s = malloc(abm_state_size(sch));
-#else
-	/* abm_state_merge_cells copies a whole abm_state: for rows with amounts, give it one */
-	abm_state  *s = malloc(sch->nmoneycols > 0 ? sizeof(abm_state) : abm_state_size(sch));
-#endif
 
 	FUZZ_CHECK(s != NULL);
 	abm_state_init(s, sch);
@@ -860,11 +846,7 @@ fuzz_schedule_tame(const abm_state *s, int64_t span)
 		return 1;
 	first = s->rows[0];
 	last = s->rows[(size_t) (s->nrows - 1) * abm_state_row_cells(s)];
-#ifdef ABM_FUZZ_OPEN_FINDINGS
 	return (__int128) last - first <= span;
-#else
-	return first >= -FUZZ_MONTH_RANGE && last <= FUZZ_MONTH_RANGE && last - first <= span;
-#endif
 }
 
 /* Is an MRR (units at the schedule's scale, >= 0) past 2^127 - 1? */
@@ -1081,7 +1063,6 @@ out:
 	free(p);
 }
 
-#ifdef ABM_FUZZ_OPEN_FINDINGS
 /*
  * Merged with its amounts negated (counts zero), a state's rows cancel:
  * none is left, with exactly abm_state_merge_cells cells (none).
@@ -1144,7 +1125,6 @@ out:
 	free(neg_rows);
 	free(neg);
 }
-#endif
 
 /*
  * Everything a decoded (valid) state must satisfy: it validates, its text
@@ -1272,9 +1252,7 @@ fuzz_check_valid_state(const abm_state *s, int depth)
 		fuzz_check_rowset(s);
 		fuzz_check_pack(s);
 	}
-#ifdef ABM_FUZZ_OPEN_FINDINGS
 	fuzz_check_cancel(s);
-#endif
 
 	/* a schedule's timeline and cohorts, when its months are few enough to walk */
 	if (sch == &abm_schedule_schema && depth == 0 && fuzz_schedule_tame(s, 600))
