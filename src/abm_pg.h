@@ -141,8 +141,28 @@ typedef struct AbmExpandedState
  * aggregate's context, or the current one outside an aggregate) holding a
  * copy of the value, decoded and validated, or an empty state if NULL.
  */
-extern AbmExpandedState *abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno,
-													const abm_state_schema *schema);
+extern AbmExpandedState *abm_state_expanded_new_from(FunctionCallInfo fcinfo, int argno,
+													 const abm_state_schema *schema);
+/* The methods of abm's expanded states: how one is told from other expanded objects. */
+extern const ExpandedObjectMethods abm_expanded_methods;
+
+static inline AbmExpandedState *
+abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
+{
+	/*
+	 * The per-row case, inline and with a small frame: the aggregate's own
+	 * read-write object.  Anything else makes a new one, out of line.
+	 */
+	if (likely(!PG_ARGISNULL(argno) && abm_in_aggregate(fcinfo) &&
+			   VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(argno)))))
+	{
+		AbmExpandedState *e = (AbmExpandedState *) DatumGetEOHP(PG_GETARG_DATUM(argno));
+
+		if (likely(e->hdr.eoh_methods == &abm_expanded_methods && e->st.schema == schema))
+			return e;
+	}
+	return abm_state_expanded_new_from(fcinfo, argno, schema);
+}
 
 /* Report a non-OK status from the pure code as an ERROR with its SQLSTATE. */
 extern void abm_state_report(const abm_error *err) pg_attribute_noreturn();

@@ -141,6 +141,31 @@ at_scale(__int128 *units, int k)
  * aggregate's inverse).  A row with a NULL amount is skipped; a NULL
  * paid_before is false.
  */
+/*
+ * The general path of revenue_step: any scale and width, and the inverse.
+ * Out of line, so that the per-row path keeps a small stack frame (its
+ * states and amounts take kilobytes).
+ */
+static pg_noinline Datum
+revenue_step_general(FunctionCallInfo fcinfo, int sign, int paid_before)
+{
+	abm_state	st;
+	abm_money	pm,
+				cm;
+	abm_error	err;
+
+	abm_numeric_money(PG_GETARG_DATUM(1), "previous MRR", &pm);
+	abm_numeric_money(PG_GETARG_DATUM(2), "current MRR", &cm);
+	if (PG_ARGISNULL(0))
+		abm_state_init(&st, &abm_revenue_schema);
+	else
+		abm_state_from_datum(PG_GETARG_DATUM(0), &abm_revenue_schema, &st);
+	if (abm_revenue_add(&st, &pm, &cm, paid_before, sign, &err) != ABM_OK ||
+		abm_state_validate(&st, &err) != ABM_OK)
+		abm_state_report(&err);
+	return abm_state_to_datum(&st);
+}
+
 static Datum
 revenue_step(FunctionCallInfo fcinfo, int sign)
 {
@@ -150,10 +175,6 @@ revenue_step(FunctionCallInfo fcinfo, int sign)
 	int			ps,
 				cs,
 				paid_before;
-	abm_state	st;
-	abm_money	pm,
-				cm;
-	abm_error	err;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ABM_RETURN_STATE_UNCHANGED();
@@ -177,17 +198,8 @@ revenue_step(FunctionCallInfo fcinfo, int sign)
 			PG_RETURN_POINTER(s);
 	}
 
-	/* a new scale, a wide amount, or the inverse: the general path */
-	abm_numeric_money(PG_GETARG_DATUM(1), "previous MRR", &pm);
-	abm_numeric_money(PG_GETARG_DATUM(2), "current MRR", &cm);
-	if (PG_ARGISNULL(0))
-		abm_state_init(&st, &abm_revenue_schema);
-	else
-		abm_state_from_datum(PG_GETARG_DATUM(0), &abm_revenue_schema, &st);
-	if (abm_revenue_add(&st, &pm, &cm, paid_before, sign, &err) != ABM_OK ||
-		abm_state_validate(&st, &err) != ABM_OK)
-		abm_state_report(&err);
-	return abm_state_to_datum(&st);
+	/* a new scale, a wide amount, or the inverse */
+	return revenue_step_general(fcinfo, sign, paid_before);
 }
 
 PG_FUNCTION_INFO_V1(revenue_count);

@@ -67,7 +67,7 @@ row_buffer(const abm_state_schema *schema, Size ncells)
 static Size expanded_flat_size(ExpandedObjectHeader *eohptr);
 static void expanded_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
-static const ExpandedObjectMethods expanded_methods = {
+const ExpandedObjectMethods abm_expanded_methods = {
 	expanded_flat_size,
 	expanded_flatten
 };
@@ -93,7 +93,7 @@ expanded_of(Datum value, const abm_state_schema *schema)
 	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(value)))
 		return NULL;
 	eoh = DatumGetEOHP(value);
-	if (eoh->eoh_methods != &expanded_methods)
+	if (eoh->eoh_methods != &abm_expanded_methods)
 		return NULL;
 	if (((AbmExpandedState *) eoh)->st.schema != schema)
 		elog(ERROR, "%s function got a %s state", schema->type_name,
@@ -166,7 +166,7 @@ expanded_new(const abm_state_schema *schema, MemoryContext parent, bool in_aggre
 												 ABM_STATE_SIZE(schema->nscalars));
 	abm_allocator mem = {context_alloc, context_release, cxt};
 
-	EOH_init_header(&e->hdr, &expanded_methods, cxt);
+	EOH_init_header(&e->hdr, &abm_expanded_methods, cxt);
 	abm_state_init(&e->st, schema);
 	abm_rowset_init(&e->rows, schema, mem);
 	return e;
@@ -200,21 +200,13 @@ expanded_merge(AbmExpandedState *e, const abm_state *b)
 }
 
 AbmExpandedState *
-abm_state_expanded_mutable(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
+abm_state_expanded_new_from(FunctionCallInfo fcinfo, int argno, const abm_state_schema *schema)
 {
 	MemoryContext aggcontext;
 	bool		in_aggregate;
 	AbmExpandedState *e;
 	abm_state	b;
 
-	/* the per-row case: the aggregate's own read-write object */
-	if (!PG_ARGISNULL(argno) && abm_in_aggregate(fcinfo) &&
-		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(argno))))
-	{
-		e = expanded_of(PG_GETARG_DATUM(argno), schema);
-		if (likely(e != NULL))
-			return e;
-	}
 	in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	e = expanded_new(schema, in_aggregate ? aggcontext : CurrentMemoryContext, in_aggregate);
 	if (!PG_ARGISNULL(argno))
