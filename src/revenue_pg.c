@@ -303,18 +303,23 @@ amount_is_zero(const abm_state *st, int field)
 	return abm_money_sign(&m) == 0;
 }
 
-/* NRR: the cohort's end MRR over its start MRR; NULL without a cohort. */
-PG_FUNCTION_INFO_V1(revenue_state_nrr);
-Datum
-revenue_state_nrr(PG_FUNCTION_ARGS)
+/* An amount of the starting cohort over its start MRR; NULL without a cohort. */
+static Datum
+cohort_ratio(FunctionCallInfo fcinfo, derived_amount numerator)
 {
 	abm_state	st;
 
 	state_arg(fcinfo, &st);
-	if (amount_is_zero(&st, REVENUE_STARTING))
-		PG_RETURN_NULL();
-	return ratio(fcinfo, derived_numeric(&st, abm_revenue_cohort_end),
-				 field_numeric(&st, REVENUE_STARTING), false);
+	return ratio(fcinfo, derived_numeric(&st, numerator), field_numeric(&st, REVENUE_STARTING),
+				 amount_is_zero(&st, REVENUE_STARTING));
+}
+
+/* NRR: the cohort's end MRR over its start MRR. */
+PG_FUNCTION_INFO_V1(revenue_state_nrr);
+Datum
+revenue_state_nrr(PG_FUNCTION_ARGS)
+{
+	return cohort_ratio(fcinfo, abm_revenue_cohort_end);
 }
 
 /* GRR: what the cohort kept of its start MRR (no expansion) over it. */
@@ -322,13 +327,7 @@ PG_FUNCTION_INFO_V1(revenue_state_grr);
 Datum
 revenue_state_grr(PG_FUNCTION_ARGS)
 {
-	abm_state	st;
-
-	state_arg(fcinfo, &st);
-	if (amount_is_zero(&st, REVENUE_STARTING))
-		PG_RETURN_NULL();
-	return ratio(fcinfo, derived_numeric(&st, abm_revenue_retained),
-				 field_numeric(&st, REVENUE_STARTING), false);
+	return cohort_ratio(fcinfo, abm_revenue_retained);
 }
 
 /* Quick ratio: (new + reactivation + expansion) / (contraction + churn). */
