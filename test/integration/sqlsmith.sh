@@ -64,8 +64,11 @@ CREATE TABLE revenue_states AS
 SELECT account_id % 9 AS segment, revenue_agg(mrr_start, mrr_end, paid_before) AS st FROM smith_mrr GROUP BY 1;
 CREATE TABLE smith_schedules AS
 SELECT account_id, mrr_schedule(started_on, ended_on, (id % 50) * 10.5) AS schedule FROM smith_subscriptions GROUP BY 1;
-CREATE TABLE smith_cohorts AS
-SELECT account_id % 5 AS segment, cohort_agg(schedule, date '2025-06-30', 'quarter') AS st FROM smith_schedules GROUP BY 1;
+CREATE TABLE smith_cohorts (segment int, st cohort_state);
+INSERT INTO smith_cohorts
+SELECT account_id % 5, cohort_agg(schedule, date '2025-06-30', 'quarter') FROM smith_schedules GROUP BY 1;
+CREATE TABLE smith_bridges (segment int, bridge mrr_bridge);
+INSERT INTO smith_bridges SELECT segment, mrr_bridge(st) FROM revenue_states;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
