@@ -98,14 +98,6 @@ cohort_remove(PG_FUNCTION_ARGS)
 	return cohort_step(fcinfo, -1);
 }
 
-/* num / den as numeric, NULL (isnull) when den is zero. */
-static Datum
-ratio_or_null(Datum num, Datum den, bool den_zero, bool *isnull)
-{
-	*isnull = den_zero;
-	return den_zero ? (Datum) 0 : DirectFunctionCall2(numeric_div, num, den);
-}
-
 static void
 put_row(Tuplestorestate *ts, TupleDesc desc, bool all, int64 cohort, int64 k, int64 customers,
 		int64 retained, const abm_money *starting, const abm_money *mrr)
@@ -118,12 +110,12 @@ put_row(Tuplestorestate *ts, TupleDesc desc, bool all, int64 cohort, int64 k, in
 	values[1] = Int32GetDatum((int32) k);
 	values[2] = Int64GetDatum(customers);
 	values[3] = Int64GetDatum(retained);
-	values[4] = ratio_or_null(DirectFunctionCall1(int8_numeric, Int64GetDatum(retained)),
+	values[4] = abm_numeric_ratio(DirectFunctionCall1(int8_numeric, Int64GetDatum(retained)),
 							  DirectFunctionCall1(int8_numeric, Int64GetDatum(customers)),
 							  customers == 0, &nulls[4]);
 	values[5] = abm_money_numeric(starting);
 	values[6] = abm_money_numeric(mrr);
-	values[7] = ratio_or_null(values[6], values[5], abm_money_sign(starting) == 0, &nulls[7]);
+	values[7] = abm_numeric_ratio(values[6], values[5], abm_money_sign(starting) == 0, &nulls[7]);
 	tuplestore_putvalues(ts, desc, values, nulls);
 }
 

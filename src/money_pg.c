@@ -58,6 +58,13 @@ abm_money_numeric(const abm_money *m)
 
 
 Datum
+abm_numeric_ratio(Datum num, Datum den, bool den_zero, bool *isnull)
+{
+	*isnull = den_zero;
+	return den_zero ? (Datum) 0 : DirectFunctionCall2(numeric_div, num, den);
+}
+
+Datum
 abm_units_numeric(__int128 units, int scale)
 {
 	abm_money	m;

@@ -106,6 +106,9 @@ extern void abm_numeric_money(Datum value, const char *what, abm_money *out);
 /* An amount as numeric, at its scale. */
 extern Datum abm_money_numeric(const abm_money *m);
 
+/* num / den as numeric; when den_zero, (Datum) 0 with *isnull set (a rate with no denominator). */
+extern Datum abm_numeric_ratio(Datum num, Datum den, bool den_zero, bool *isnull);
+
 /* units x 10^-scale as numeric. */
 extern Datum abm_units_numeric(__int128 units, int scale);
 

@@ -39,12 +39,6 @@ static const abm_state_field revenue_fields[] = {
 	{"churn", ABM_MERGE_SUM, 1, ABM_FIELD_MONEY},
 };
 
-static void
-get(const abm_state *s, int field, abm_money *out)
-{
-	abm_state_get_money(s, field, out);
-}
-
 /*
  * What accounts make consistent: the cohort's movements are within it, an
  * amount moves only with an account that moved, and the cohort cannot lose
@@ -73,14 +67,14 @@ revenue_check(const abm_state *s, abm_error *err)
 						"expanded, contracted, churned and flat accounts must not exceed starting_accounts.");
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 	{
-		get(s, pairs[i][1], &m);
+		abm_state_get_money(s, pairs[i][1], &m);
 		if ((c[pairs[i][0]] == 0) != (abm_money_sign(&m) == 0))
 			return abm_fail(err, ABM_ERR_RANGE, "%s and %s must be zero together.",
 							s->schema->scalars[pairs[i][0]].name, s->schema->scalars[pairs[i][1]].name);
 	}
-	get(s, REVENUE_CONTRACTION, &lost);
-	get(s, REVENUE_CHURN, &m);
-	get(s, REVENUE_STARTING, &starting);
+	abm_state_get_money(s, REVENUE_CONTRACTION, &lost);
+	abm_state_get_money(s, REVENUE_CHURN, &m);
+	abm_state_get_money(s, REVENUE_STARTING, &starting);
 	if (abm_money_add(&lost, &m, 1, err) != ABM_OK)
 		return ABM_ERR_LIMIT;
 	if (abm_money_cmp(&lost, &starting) > 0)
@@ -155,15 +149,10 @@ abm_revenue_add(abm_state *s, const abm_money *previous, const abm_money *curren
 				st = count(s, REVENUE_FLAT_ACCOUNTS, sign, err);
 			break;
 	}
+	/* the state's scale is the largest of every input's, as sum()'s is */
 	if (st == ABM_OK && sign > 0)
-	{
-		abm_money	zero;
-
-		/* the state's scale is the largest of every input's, as sum()'s is */
-		abm_money_zero(&zero, previous->scale > current->scale ? previous->scale : current->scale);
-		if (zero.scale > s->money_scale)
-			st = abm_state_add_money(s, REVENUE_STARTING, &zero, 1, err);
-	}
+		st = abm_state_money_scale_at_least(s, previous->scale > current->scale ? previous->scale : current->scale,
+											err);
 	return st;
 }
 
@@ -175,10 +164,10 @@ combination(const abm_state *s, const int *fields, const int *signs, int n, abm_
 	abm_money	m;
 	int			i;
 
-	get(s, REVENUE_STARTING, out);
+	abm_state_get_money(s, REVENUE_STARTING, out);
 	for (i = 0; i < n; i++)
 	{
-		get(s, fields[i], &m);
+		abm_state_get_money(s, fields[i], &m);
 		if (abm_money_add(out, &m, signs[i], err) != ABM_OK)
 			return ABM_ERR_LIMIT;
 	}

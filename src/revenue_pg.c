@@ -286,13 +286,11 @@ revenue_state_arr(PG_FUNCTION_ARGS)
 }
 
 /* num / den as numeric, NULL when den is zero. */
-static Datum
-ratio(FunctionCallInfo fcinfo, Datum num, Datum den, bool den_zero)
-{
-	if (den_zero)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, num, den));
-}
+#define RETURN_RATIO(num, den, den_zero) \
+	do { \
+		Datum		r_ = abm_numeric_ratio((num), (den), (den_zero), &fcinfo->isnull); \
+		PG_RETURN_DATUM(r_); \
+	} while (0)
 
 static bool
 amount_is_zero(const abm_state *st, int field)
@@ -310,7 +308,7 @@ cohort_ratio(FunctionCallInfo fcinfo, derived_amount numerator)
 	abm_state	st;
 
 	state_arg(fcinfo, &st);
-	return ratio(fcinfo, derived_numeric(&st, numerator), field_numeric(&st, REVENUE_STARTING),
+	RETURN_RATIO(derived_numeric(&st, numerator), field_numeric(&st, REVENUE_STARTING),
 				 amount_is_zero(&st, REVENUE_STARTING));
 }
 
@@ -353,7 +351,7 @@ revenue_state_quick_ratio(PG_FUNCTION_ARGS)
 	abm_state_get_money(&st, REVENUE_CHURN, &m);
 	if (abm_money_add(&lost, &m, 1, &err) != ABM_OK)
 		abm_state_report(&err);
-	return ratio(fcinfo, abm_money_numeric(&gained), abm_money_numeric(&lost), abm_money_sign(&lost) == 0);
+	RETURN_RATIO(abm_money_numeric(&gained), abm_money_numeric(&lost), abm_money_sign(&lost) == 0);
 }
 
 /* ARPA: ending MRR per paying account at the end; NULL with none. */
@@ -366,7 +364,7 @@ revenue_state_arpa(PG_FUNCTION_ARGS)
 
 	state_arg(fcinfo, &st);
 	accounts = abm_revenue_ending_accounts(&st);
-	return ratio(fcinfo, derived_numeric(&st, abm_revenue_ending),
+	RETURN_RATIO(derived_numeric(&st, abm_revenue_ending),
 				 DirectFunctionCall1(int8_numeric, Int64GetDatum(accounts)), accounts == 0);
 }
 

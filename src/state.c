@@ -170,6 +170,18 @@ abm_state_add_money(abm_state *s, int field, const abm_money *v, int sign, abm_e
 	return money_put_all(s, vals, err);
 }
 
+abm_status
+abm_state_money_scale_at_least(abm_state *s, int scale, abm_error *err)
+{
+	abm_money	vals[ABM_STATE_MAX_MONEY];
+
+	if (scale <= s->money_scale || abm_schema_nmoney(s->schema) == 0)
+		return ABM_OK;
+	money_get_all(s, vals);
+	s->money_scale = scale;		/* money_put_all rescales every amount to it */
+	return money_put_all(s, vals, err);
+}
+
 /* The money fields' own rules: scale, width in its shortest form, signs. */
 static abm_status
 money_validate(const abm_state *s, abm_error *err)

@@ -272,6 +272,12 @@ void		abm_state_get_money(const abm_state *s, int field, struct abm_money *out);
 abm_status	abm_state_add_money(abm_state *s, int field, const struct abm_money *v, int sign,
 								abm_error *err);
 
+/*
+ * Give the state's amounts at least this scale (a state keeps the largest
+ * scale of every input, even one that adds nothing, as sum() does).
+ */
+abm_status	abm_state_money_scale_at_least(abm_state *s, int scale, abm_error *err);
+
 /* Binary form (always written in the current version). */
 size_t		abm_state_binary_size(const abm_state *s);
 void		abm_state_to_binary(const abm_state *s, uint8_t *out);
