@@ -127,6 +127,73 @@ abm_nps_margin(const abm_nps_counts *c, double confidence)
 	return abm_confidence_z(confidence) * abm_nps_se(c);
 }
 
+double
+abm_nps_vote(const abm_nps_counts *c)
+{
+	double		n = abm_nps_n(c);
+
+	return n > 0 ? (c->promoters - c->detractors) / n : NAN;
+}
+
+void
+abm_vote_moments_add(abm_vote_moments *m, double x)
+{
+	m->n += 1.0;
+	m->sum += x;
+	if (m->n > 1.0)
+	{
+		double		d = x * m->n - m->sum;
+
+		m->sq_dev += d * d / (m->n * (m->n - 1.0));
+	}
+}
+
+void
+abm_vote_moments_merge(abm_vote_moments *into, const abm_vote_moments *other)
+{
+	double		n;
+
+	if (other->n == 0.0)
+		return;
+	if (into->n == 0.0)
+	{
+		*into = *other;
+		return;
+	}
+	n = into->n + other->n;
+	{
+		double		d = into->sum * other->n - other->sum * into->n;
+
+		into->sq_dev += other->sq_dev + d * d / (into->n * other->n * n);
+	}
+	into->n = n;
+	into->sum += other->sum;
+}
+
+int
+abm_vote_moments_valid(const abm_vote_moments *m)
+{
+	/* votes are in [-1, 1]: the sum is within n, the squared deviations within n */
+	return isfinite(m->n) && isfinite(m->sum) && isfinite(m->sq_dev) &&
+		m->n >= 0.0 && m->n == floor(m->n) && m->n <= 9007199254740992.0 &&
+		fabs(m->sum) <= m->n * (1.0 + 1e-9) && m->sq_dev >= 0.0 &&
+		m->sq_dev <= m->n * (1.0 + 1e-9);
+}
+
+double
+abm_account_nps(const abm_vote_moments *m)
+{
+	return m->n > 0.0 ? 100.0 * m->sum / m->n : NAN;
+}
+
+double
+abm_account_nps_margin(const abm_vote_moments *m, double confidence)
+{
+	if (m->n < 2.0 || !abm_confidence_valid(confidence))
+		return NAN;
+	return abm_confidence_z(confidence) * 100.0 * sqrt(m->sq_dev / m->n / m->n);
+}
+
 int
 abm_nps_method_parse(const char *name)
 {

@@ -95,6 +95,33 @@ int			abm_nps_interval(const abm_nps_counts *c, double confidence,
 double		abm_nps_diff_margin(const abm_nps_counts *a, const abm_nps_counts *b,
 								double confidence);
 
+/*
+ * Account-level NPS: one vote per account.  An account's vote is its own
+ * NPS as a fraction, x = (P - D) / n in [-1, 1], and the accounts are the
+ * independent sample: NPS = 100 mean(x), SE = 100 sqrt(var_pop(x) / N).
+ * With one answer per account, x is +1, 0 or -1 and both equal the
+ * answer-level nps and its Wald margin.  The votes are kept as running
+ * moments (count, sum, sum of squared deviations from the mean, updated as
+ * Youngs and Cramer do), which merge exactly in any order up to rounding.
+ */
+typedef struct abm_vote_moments
+{
+	double		n;
+	double		sum;
+	double		sq_dev;
+} abm_vote_moments;
+
+/* The vote of one account's answers; NaN when it has none. */
+double		abm_nps_vote(const abm_nps_counts *c);
+void		abm_vote_moments_add(abm_vote_moments *m, double x);
+void		abm_vote_moments_merge(abm_vote_moments *into, const abm_vote_moments *other);
+/* Are stored moments consistent (n a whole number >= 0, |sum| <= n, ...)? */
+int			abm_vote_moments_valid(const abm_vote_moments *m);
+/* NPS in points; NaN when n = 0. */
+double		abm_account_nps(const abm_vote_moments *m);
+/* z(c) x SE in points; NaN when n < 2 or confidence outside (0, 1). */
+double		abm_account_nps_margin(const abm_vote_moments *m, double confidence);
+
 /* CSAT: satisfied / responses; NaN when there are no responses. */
 double		abm_csat_value(const abm_state *s);
 

@@ -7,8 +7,10 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "nps.h"
@@ -285,3 +287,145 @@ csat_state_csat(PG_FUNCTION_ARGS)
 
 ABM_STATE_SCALAR(csat_state_satisfied, abm_csat_schema, CSAT_SATISFIED);
 ABM_STATE_SCALAR(csat_state_responses, abm_csat_schema, CSAT_RESPONSES);
+
+/* ---- account_nps: one vote per account ---- */
+
+/*
+ * The transition value of account_nps and account_nps_margin is a float8[4]
+ * {accounts, sum of votes, sum of squared deviations, confidence (0: not
+ * set)}: a real type, so partial states travel between nodes as its text.
+ */
+#define ACCOUNT_NPS_CELLS 4
+/* Where the cells of a checked state (one dimension, no NULLs) start. */
+#define ACCOUNT_NPS_DATA(a) ((float8 *) ((char *) (a) + ARR_OVERHEAD_NONULLS(1)))
+
+static float8 *
+account_nps_cells(FunctionCallInfo fcinfo, int argno, abm_vote_moments *m)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	float8	   *cells;
+
+	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != ACCOUNT_NPS_CELLS || ARR_HASNULL(a) ||
+		ARR_ELEMTYPE(a) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("account_nps state is not valid"),
+				 errdetail("The state is a float8[%d] without NULLs.", ACCOUNT_NPS_CELLS)));
+	cells = ACCOUNT_NPS_DATA(a);
+	m->n = cells[0];
+	m->sum = cells[1];
+	m->sq_dev = cells[2];
+	if (!abm_vote_moments_valid(m) ||
+		!(cells[3] == 0.0 || abm_confidence_valid(cells[3])))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("account_nps state {%g,%g,%g,%g} is not valid",
+						cells[0], cells[1], cells[2], cells[3]),
+				 errdetail("It needs a whole number of accounts, |sum| and the squared deviations at most that, and a confidence of 0 (not set) or in (0, 1).")));
+	return cells;
+}
+
+/* The state to return: argument 0 changed in place inside an aggregate, else a copy. */
+static ArrayType *
+account_nps_result(FunctionCallInfo fcinfo, const abm_vote_moments *m, double confidence)
+{
+	Datum		cells[ACCOUNT_NPS_CELLS] = {
+		Float8GetDatum(m->n), Float8GetDatum(m->sum), Float8GetDatum(m->sq_dev),
+		Float8GetDatum(confidence)
+	};
+
+	if (AggCheckCallContext(fcinfo, NULL))
+	{
+		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+		float8	   *c = ACCOUNT_NPS_DATA(a);
+
+		c[0] = m->n;
+		c[1] = m->sum;
+		c[2] = m->sq_dev;
+		c[3] = confidence;
+		return a;
+	}
+	return construct_array(cells, ACCOUNT_NPS_CELLS, FLOAT8OID, sizeof(float8),
+						   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/*
+ * account_nps(state) and account_nps_margin(state[, confidence]) transition:
+ * one account's nps_state is one vote; an account without answers has none.
+ */
+PG_FUNCTION_INFO_V1(account_nps_step);
+Datum
+account_nps_step(PG_FUNCTION_ARGS)
+{
+	abm_vote_moments m;
+	float8	   *cells = account_nps_cells(fcinfo, 0, &m);
+	double		confidence = cells[3];
+	double		vote;
+
+	if (PG_NARGS() > 2)
+	{
+		double		c;
+
+		if (PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("account_nps_margin: confidence is NULL"),
+					 errhint("Use 0.95 for a 95%% margin of error.")));
+		c = PG_GETARG_FLOAT8(2);
+		check_confidence(c);
+		if (confidence != 0.0 && confidence != c)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the confidence of account_nps_margin must be the same for every row of a group")));
+		confidence = c;
+	}
+	if (PG_ARGISNULL(1))
+		vote = NAN;
+	else
+	{
+		abm_nps_counts c = state_counts(fcinfo, 1);
+
+		vote = abm_nps_vote(&c);
+	}
+	if (!isnan(vote))
+		abm_vote_moments_add(&m, vote);
+	PG_RETURN_ARRAYTYPE_P(account_nps_result(fcinfo, &m, confidence));
+}
+
+PG_FUNCTION_INFO_V1(account_nps_combine);
+Datum
+account_nps_combine(PG_FUNCTION_ARGS)
+{
+	abm_vote_moments a,
+				b;
+	float8	   *ca = account_nps_cells(fcinfo, 0, &a);
+	float8	   *cb = account_nps_cells(fcinfo, 1, &b);
+	double		confidence = ca[3] != 0.0 ? ca[3] : cb[3];
+
+	if (ca[3] != 0.0 && cb[3] != 0.0 && ca[3] != cb[3])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the confidence of account_nps_margin must be the same for every row of a group")));
+	abm_vote_moments_merge(&a, &b);
+	PG_RETURN_ARRAYTYPE_P(account_nps_result(fcinfo, &a, confidence));
+}
+
+PG_FUNCTION_INFO_V1(account_nps_final);
+Datum
+account_nps_final(PG_FUNCTION_ARGS)
+{
+	abm_vote_moments m;
+
+	(void) account_nps_cells(fcinfo, 0, &m);
+	ABM_RETURN_FLOAT8_OR_NULL(abm_account_nps(&m));
+}
+
+PG_FUNCTION_INFO_V1(account_nps_margin_final);
+Datum
+account_nps_margin_final(PG_FUNCTION_ARGS)
+{
+	abm_vote_moments m;
+	float8	   *cells = account_nps_cells(fcinfo, 0, &m);
+
+	ABM_RETURN_FLOAT8_OR_NULL(abm_account_nps_margin(&m, cells[3] != 0.0 ? cells[3] : DEFAULT_CONFIDENCE));
+}
