@@ -422,4 +422,31 @@ FROM (SELECT p.*, (CASE p.size_band WHEN 'SMB' THEN pg_temp.r(p.account_id || 's
                    * CASE WHEN j.t_expanding <= p.month THEN 1.4 ELSE 1 END)::int AS seats
       FROM paying_months p JOIN journey j ON j.id = p.account_id) p;
 
+-- Signals the customer-success team tracks, one row per account and signal as
+-- a customer-success tool exports them, for the customers paying at the end of
+-- the data: the CSM's relationship rating (0..10), the intent data provider's
+-- competitor-research score (0..100) and the account's open support tickets.
+-- Unhealthy accounts rate lower, research competitors more and open more
+-- tickets; a few values are missing (signal not measured yet).
+CREATE TABLE account_signals (
+	account_id   integer NOT NULL REFERENCES accounts,
+	signal       text NOT NULL CHECK (signal IN ('relationship', 'competitor_intent', 'support_load')),
+	value        double precision NOT NULL,
+	measured_on  date NOT NULL,
+	PRIMARY KEY (account_id, signal)
+);
+
+INSERT INTO account_signals
+SELECT c.id, g.signal,
+       CASE g.signal
+         WHEN 'relationship' THEN round(greatest(0, least(10, 6.8 + 1.6 * c.health + 1.2 * pg_temp.n(c.id || 'rel')))::numeric, 1)::float8
+         WHEN 'competitor_intent' THEN round(greatest(0, least(100, 22 - 14 * c.health + 16 * pg_temp.n(c.id || 'ci'))))
+         ELSE greatest(0, round(2.5 - 1.5 * c.health + 2 * pg_temp.n(c.id || 'tix')))
+       END,
+       date '2026-06-30' - pg_temp.r(c.id || g.signal || 'on', 0, 45)
+FROM journey c
+CROSS JOIN (VALUES ('relationship'), ('competitor_intent'), ('support_load')) g(signal)
+WHERE c.t_onboarding IS NOT NULL AND c.churn_on IS NULL
+  AND pg_temp.u(c.id || g.signal || 'missing') >= 0.06;
+
 ANALYZE;
