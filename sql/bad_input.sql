@@ -8,7 +8,8 @@
 -- every input function, malformed text
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
-                  'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state', 'mrr_schedule', 'cohort_state']) t,
+                  'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state', 'mrr_schedule', 'cohort_state',
+                  'health_band']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -46,7 +47,13 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'count(*) FROM mrr_months(NULL)', 'mrr_at(NULL, date ''2024-01-01'')', 'mrr_at(''v2 rows=[288:5]'', NULL)',
   'rollup(s)::text FROM (VALUES (NULL::mrr_schedule)) v(s)',
   'cohort_agg(s, date ''2025-01-01'', ''month'')::text FROM (VALUES (NULL::mrr_schedule)) v(s)',
-  'count(*) FROM cohort_retention(NULL)', 'rollup(s)::text FROM (VALUES (NULL::cohort_state)) v(s)']) f;
+  'count(*) FROM cohort_retention(NULL)', 'rollup(s)::text FROM (VALUES (NULL::cohort_state)) v(s)',
+  'account_health(NULL, NULL, NULL)', 'account_health_detail(NULL)::text', 'health_band(NULL)',
+  'health_band(50, NULL)', 'value_at_risk(NULL, 50)', 'value_at_risk(100, NULL)',
+  'min(b)::text FROM (VALUES (NULL::health_band)) v(b)',
+  'account_nps(s) FROM (VALUES (NULL::nps_state)) v(s)', 'account_nps_margin(s) FROM (VALUES (NULL::nps_state)) v(s)',
+  'account_nps_final(NULL)', 'account_nps_combine(NULL, ''{0,0,0,0}'')::text',
+  'count(*) FROM match_advocates(NULL::int[], NULL::int[])']) f;
 
 -- money: negative, NaN and infinite amounts are 22003 for every aggregate and
 -- argument; a sum past 4096 bits is 54000

@@ -242,8 +242,32 @@ new14=$(abm_psql -d $prev -At -c "SELECT (mrr_bridge(p, c)).ending, nrr(p, c), (
 [ "$new14" = "12.50|0.83333333333333333333|4" ] || { echo "upgrade: 1.4 functions after 1.3 -> 1.4: $new14" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $prev
 
+# 1.4 -> 1.5: revenue states, schedules and a view stored under 1.4 read the
+# same after the update, and the account health functions of 1.5 are there
+prev=abm_from_14
+"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
+"$ABM_PGBIN/createdb" $prev
+abm_psql -d $prev <<'SQL'
+CREATE EXTENSION abm VERSION '1.4';
+CREATE TABLE mrr AS SELECT g AS id, (g % 7) * 10.25 AS p, (g % 5) * 12.5 AS c,
+       date '2024-01-01' + g % 300 AS started, date '2024-06-01' + g % 400 AS ended
+FROM generate_series(1, 2000) g;
+CREATE TABLE stored14 AS SELECT id % 5 AS segment, revenue_agg(p, c) AS rv,
+       mrr_schedule(started, ended, c + 1) AS sc, nps_agg((id % 11)::int) AS np FROM mrr GROUP BY 1;
+CREATE VIEW nrr14 AS SELECT id % 5 AS segment, nrr(p, c), grr(p, c) FROM mrr GROUP BY 1;
+SQL
+q14="SELECT string_agg(format('%s %s %s %s', segment, rv, sc, np), ';' ORDER BY segment) FROM stored14; SELECT string_agg(format('%s %s', nrr, grr), ',' ORDER BY segment) FROM nrr14"
+before14=$(abm_psql -d $prev -At -c "$q14")
+abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.5'"
+after14=$(abm_psql -d $prev -At -c "$q14")
+[ "$before14" = "$after14" ] || { echo "upgrade: 1.4 states or views read differently after the update to 1.5" >&2; exit 1; }
+new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9)")
+[ "$new15" = "45|at_risk|550.00|-45.500000|2" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
+"$ABM_PGBIN/dropdb" $prev
+
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
 echo "upgrade: 1.3 -> 1.4 keeps stored states and views; the revenue functions work"
+echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views; the account health functions work"
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
 echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
