@@ -143,17 +143,21 @@ SELECT weakest_signal, weakest_drag
 FROM account_health_detail(usage => 0.5, nps => 0, usage_weight => 1, nps_weight => 1);
 
 -- bands: default thresholds 50 and 75, overridable; the any-critical rule
+-- (critical_signal_below: one condition signal whose level x 100 is below it)
 SELECT s, health_band(s) AS default_band, health_band(s, 40, 70) AS custom_band
 FROM unnest(ARRAY[0, 39.9, 40, 49.99, 50, 69.9, 70, 74.9, 75, 100]::float8[]) s;
 SELECT 'critical'::health_band < 'at_risk' AND 'at_risk' < 'healthy'::health_band AS ordered,
        'Amber'::health_band AS alias, 'at risk'::health_band AS spaced, health_band_labels();
 SELECT score, band AS compensatory,
-       (account_health_detail(usage => 0.2, relationship => 9, engagement => 95, any_critical => true)).band AS any_critical
+       (account_health_detail(usage => 0.2, relationship => 9, engagement => 95, critical_signal_below => 25)).band AS any_critical
 FROM account_health_detail(usage => 0.2, relationship => 9, engagement => 95);
 -- days to renewal is timing, not a condition: it alone makes nothing critical
-SELECT band FROM account_health_detail(usage => 0.9, days_to_renewal => 3, any_critical => true);
+SELECT band FROM account_health_detail(usage => 0.9, days_to_renewal => 3, critical_signal_below => 25);
 -- a signal weighted 0 does not count for the rule
-SELECT band FROM account_health_detail(usage => 0.9, nps => -90, nps_weight => 0, any_critical => true);
+SELECT band FROM account_health_detail(usage => 0.9, nps => -90, nps_weight => 0, critical_signal_below => 25);
+-- a level exactly at the threshold is not below it
+SELECT score, band FROM account_health_detail(usage => 0.25, nps => 100, relationship => 10, critical_signal_below => 25);
+SELECT band FROM account_health_detail(usage => 0.25, nps => 100, relationship => 10, critical_signal_below => 25.01);
 SELECT band FROM account_health_detail(usage => 0.6, at_risk_from => 30, healthy_from => 60);
 SELECT * FROM account_health_detail(nps => NULL);
 
@@ -180,6 +184,8 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   'SELECT account_health(usage => 0.5, usage_weight => NULL)',
   'SELECT account_health_detail(usage => 0.5, at_risk_from => 80, healthy_from => 70)',
   'SELECT account_health_detail(usage => 0.5, healthy_from => NULL)',
+  'SELECT account_health_detail(usage => 0.5, critical_signal_below => 100.5)',
+  'SELECT account_health_detail(usage => 0.5, critical_signal_below => ''NaN'')',
   'SELECT health_band(101)',
   'SELECT health_band(''NaN'')',
   'SELECT health_band(50, -1, 70)',

@@ -20,7 +20,7 @@ ABM_ENUM_TYPE(health_band, abm_health_band_enum);
 #define WEIGHT_ARG(i) (ABM_HEALTH_NSIGNALS + (i))
 #define AT_RISK_FROM_ARG (2 * ABM_HEALTH_NSIGNALS)
 #define HEALTHY_FROM_ARG (AT_RISK_FROM_ARG + 1)
-#define ANY_CRITICAL_ARG (AT_RISK_FROM_ARG + 2)
+#define CRITICAL_SIGNAL_BELOW_ARG (AT_RISK_FROM_ARG + 2)
 
 /* Read and check the signals and weights, and score them. */
 static void
@@ -103,9 +103,9 @@ threshold_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 
 /*
  * account_health_detail(signals..., weights..., at_risk_from, healthy_from,
- * any_critical) → (score, band, weakest_signal, weakest_drag, <signal>_points
- * ...).  One row always, all NULL when there is no score, so a LATERAL call
- * keeps every account.
+ * critical_signal_below) → (score, band, weakest_signal, weakest_drag,
+ * <signal>_points ...).  One row always, all NULL when there is no score, so
+ * a LATERAL call keeps every account.
  */
 PG_FUNCTION_INFO_V1(account_health_detail);
 Datum
@@ -114,12 +114,18 @@ account_health_detail(PG_FUNCTION_ARGS)
 	abm_health_detail d;
 	double		at_risk_from = threshold_arg(fcinfo, AT_RISK_FROM_ARG, "at_risk_from");
 	double		healthy_from = threshold_arg(fcinfo, HEALTHY_FROM_ARG, "healthy_from");
-	bool		any_critical = !PG_ARGISNULL(ANY_CRITICAL_ARG) && PG_GETARG_BOOL(ANY_CRITICAL_ARG);
+	bool		any_critical = !PG_ARGISNULL(CRITICAL_SIGNAL_BELOW_ARG);
+	double		critical_signal_below = any_critical ? PG_GETARG_FLOAT8(CRITICAL_SIGNAL_BELOW_ARG) : 0.0;
 	TupleDesc	tupdesc;
 	Datum		values[4 + ABM_HEALTH_NSIGNALS];
 	bool		nulls[4 + ABM_HEALTH_NSIGNALS];
 
 	check_thresholds(at_risk_from, healthy_from);
+	if (any_critical && !(critical_signal_below >= 0.0 && critical_signal_below <= 100.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("critical_signal_below = %g is not valid", critical_signal_below),
+				 errdetail("It is a signal level from 0 to 100, or NULL for no per-signal rule.")));
 	score_args(fcinfo, &d);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "account_health_detail must return a record");
@@ -131,7 +137,7 @@ account_health_detail(PG_FUNCTION_ARGS)
 		int			band = abm_health_band_of(d.score, at_risk_from, healthy_from);
 
 		/* Totango's rule: one condition signal in the critical range is enough */
-		if (any_critical && 100.0 * d.lowest_condition_level < at_risk_from)
+		if (any_critical && 100.0 * d.lowest_condition_level < critical_signal_below)
 			band = ABM_HEALTH_BAND_CRITICAL;
 		values[0] = Float8GetDatum(d.score);
 		values[1] = CharGetDatum((char) band);

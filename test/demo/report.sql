@@ -89,27 +89,25 @@ ORDER BY quarter;
 \echo
 \echo '(d) NPS by account size band.  "answers": per-account states rolled up, its'
 \echo '    margin as if every answer were independent.  "accounts": one vote per'
-\echo '    account (its median answer), the margin to trust.'
+\echo '    account (account_nps: each account votes its own NPS), the margin to trust.'
 -- Several answers from one account are not independent: the contacts of an
 -- unhappy account tend to answer alike, and a big account answers many times.
 -- The margin computed over answers treats them as independent samples and so
 -- is too narrow, most of all for Enterprise accounts (many answers from few
--- accounts).  Summarizing per account first (here: each account's median
--- answer) gives a sample of independent accounts and an honest margin.
+-- accounts).  account_nps takes one vote per account, (promoters - detractors)
+-- / answers, and its margin treats the accounts as the independent sample.
 WITH per_account AS (
-	SELECT r.account_id, a.size_band,
-	       nps_agg(r.score) AS st,
-	       percentile_disc(0.5) WITHIN GROUP (ORDER BY r.score) AS typical
+	SELECT r.account_id, a.size_band, nps_agg(r.score) AS st
 	FROM nps_responses r JOIN accounts a USING (account_id)
 	GROUP BY r.account_id, a.size_band
 )
 SELECT size_band,
-       count(typical) AS accounts,
+       count(*) FILTER (WHERE responses(st) > 0) AS accounts,
        responses(rollup(st)) AS answers,
        round(nps(rollup(st))::numeric, 1) AS "nps (answers)",
        round(nps_margin(rollup(st))::numeric, 1) AS "± if independent",
-       round(nps(typical)::numeric, 1) AS "nps (accounts)",
-       round(nps_margin(typical)::numeric, 1) AS "± (accounts)"
+       round(account_nps(st)::numeric, 1) AS "nps (accounts)",
+       round(account_nps_margin(st)::numeric, 1) AS "± (accounts)"
 FROM per_account
 GROUP BY size_band
 ORDER BY CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
@@ -300,3 +298,83 @@ SELECT coalesce(to_char(cohort, 'YYYY "Q"Q'), 'all (weighted)') AS cohort, max(c
 FROM triangle
 WHERE cohort IS NULL OR cohort >= date '2024-01-01'
 GROUP BY cohort ORDER BY cohort NULLS LAST;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(l) Account health of the customers paying on 2026-06-30 (account_health_detail):'
+\echo '    usage (active / licensed seats, June), the account''s NPS (last 12 months),'
+\echo '    engagement (percentile of the last quarter''s events), and the CSM''s'
+\echo '    relationship rating, competitor intent and open tickets (account_signals),'
+\echo '    and days to the renewal date; default weights, bands critical < 50 <='
+\echo '    at_risk < 75 <= healthy.  "any critical": Totango''s rule, one signal in'
+\echo '    its bottom fifth (level below 20 of 100) makes the account critical.'
+CREATE TEMP VIEW health_inputs AS
+SELECT a.account_id, a.name, a.industry, a.size_band, a.clv,
+       u.active_seats::float8 / u.licensed_seats AS usage,
+       n.nps, e.engagement, s.relationship, s.competitor_intent, s.support_load,
+       365 - (date '2026-06-30' - r.since) % 365 AS days_to_renewal
+FROM accounts a
+JOIN (SELECT account_id, min(started_on) AS since FROM subscriptions
+      WHERE ended_on IS NULL GROUP BY account_id) r ON r.account_id = a.account_id
+LEFT JOIN product_usage u ON u.account_id = a.account_id AND u.month = date '2026-06-01'
+LEFT JOIN (SELECT account_id, nps(score) AS nps FROM nps_responses
+           WHERE answered_on > date '2025-06-30' GROUP BY account_id) n ON n.account_id = a.account_id
+LEFT JOIN (SELECT account_id, 100 * percent_rank() OVER (ORDER BY count(*)) AS engagement
+           FROM engagement_events WHERE occurred_on > date '2026-03-31'
+           GROUP BY account_id) e ON e.account_id = a.account_id
+LEFT JOIN (SELECT account_id,
+                  max(value) FILTER (WHERE signal = 'relationship') AS relationship,
+                  max(value) FILTER (WHERE signal = 'competitor_intent') AS competitor_intent,
+                  max(value) FILTER (WHERE signal = 'support_load') AS support_load
+           FROM account_signals GROUP BY account_id) s ON s.account_id = a.account_id;
+CREATE TEMP TABLE health AS
+SELECT h.*, d.score, d.band, d.weakest_signal, d.weakest_drag,
+       (account_health_detail(usage => h.usage, nps => h.nps, engagement => h.engagement,
+                              relationship => h.relationship, competitor_intent => h.competitor_intent,
+                              support_load => h.support_load, days_to_renewal => h.days_to_renewal,
+                              critical_signal_below => 20)).band AS strict_band,
+       value_at_risk(h.clv, d.score) AS value_at_risk
+FROM health_inputs h,
+     LATERAL account_health_detail(usage => h.usage, nps => h.nps, engagement => h.engagement,
+                                   relationship => h.relationship, competitor_intent => h.competitor_intent,
+                                   support_load => h.support_load, days_to_renewal => h.days_to_renewal) d;
+SELECT coalesce(industry, 'all') AS industry, count(*) AS accounts,
+       count(*) FILTER (WHERE band = 'critical') AS critical,
+       count(*) FILTER (WHERE band = 'at_risk') AS at_risk,
+       count(*) FILTER (WHERE band = 'healthy') AS healthy,
+       count(*) FILTER (WHERE strict_band = 'critical') AS "critical (any critical)",
+       round(avg(score)::numeric, 1) AS "mean health",
+       sum(value_at_risk) AS "value at risk"
+FROM health GROUP BY ROLLUP (industry) ORDER BY industry NULLS LAST;
+
+\echo 'Who first: the 10 accounts with the most lifetime value at risk'
+\echo '(CLV x (100 - health) / 100), with the signal that costs each the most points'
+SELECT name, size_band, clv, round(score::numeric, 1) AS health, band, value_at_risk,
+       weakest_signal, round(weakest_drag::numeric, 1) AS "points lost"
+FROM health ORDER BY value_at_risk DESC NULLS LAST, account_id LIMIT 10;
+
+\echo 'Advocates (match_advocates): in each industry and size band, the critical'
+\echo 'accounts by value at risk, each paired with the best healthy promoter account'
+\echo '(account NPS >= 50, by NPS then usage), at most 2 accounts per advocate;'
+\echo 'the Mid-Market and Enterprise pairs'
+SELECT s.industry, s.size_band, a.name AS "critical account", v.name AS advocate, m.advocate_rank AS "advocate #"
+FROM (SELECT industry, size_band,
+             array_agg(account_id ORDER BY value_at_risk DESC, account_id) FILTER (WHERE band = 'critical') AS at_risk,
+             array_agg(account_id ORDER BY nps DESC, usage DESC, account_id)
+               FILTER (WHERE band = 'healthy' AND nps >= 50) AS advocates
+      FROM health GROUP BY industry, size_band) s,
+     match_advocates(s.at_risk, s.advocates, 2) m
+JOIN accounts a ON a.account_id = m.account
+LEFT JOIN accounts v ON v.account_id = m.advocate
+WHERE s.size_band <> 'SMB' AND m.advocate IS NOT NULL
+ORDER BY s.industry, s.size_band DESC, m.advocate_rank, a.name;
+\echo 'Critical accounts with and without an advocate, by size band'
+SELECT s.size_band, count(*) AS "critical accounts", count(m.advocate) AS "with an advocate",
+       count(DISTINCT m.advocate) AS "advocates asked"
+FROM (SELECT industry, size_band,
+             array_agg(account_id ORDER BY value_at_risk DESC, account_id) FILTER (WHERE band = 'critical') AS at_risk,
+             array_agg(account_id ORDER BY nps DESC, usage DESC, account_id)
+               FILTER (WHERE band = 'healthy' AND nps >= 50) AS advocates
+      FROM health GROUP BY industry, size_band) s,
+     match_advocates(s.at_risk, s.advocates, 2) m
+GROUP BY s.size_band ORDER BY CASE s.size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
