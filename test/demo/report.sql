@@ -357,24 +357,22 @@ FROM health ORDER BY value_at_risk DESC NULLS LAST, account_id LIMIT 10;
 \echo 'accounts by value at risk, each paired with the best healthy promoter account'
 \echo '(account NPS >= 50, by NPS then usage), at most 2 accounts per advocate;'
 \echo 'the Mid-Market and Enterprise pairs'
-SELECT s.industry, s.size_band, a.name AS "critical account", v.name AS advocate, m.advocate_rank AS "advocate #"
+CREATE TEMP TABLE advocate_pairs AS
+SELECT s.industry, s.size_band, m.*
 FROM (SELECT industry, size_band,
              array_agg(account_id ORDER BY value_at_risk DESC, account_id) FILTER (WHERE band = 'critical') AS at_risk,
              array_agg(account_id ORDER BY nps DESC, usage DESC, account_id)
                FILTER (WHERE band = 'healthy' AND nps >= 50) AS advocates
       FROM health GROUP BY industry, size_band) s,
-     match_advocates(s.at_risk, s.advocates, 2) m
-JOIN accounts a ON a.account_id = m.account
-LEFT JOIN accounts v ON v.account_id = m.advocate
-WHERE s.size_band <> 'SMB' AND m.advocate IS NOT NULL
-ORDER BY s.industry, s.size_band DESC, m.advocate_rank, a.name;
+     match_advocates(s.at_risk, s.advocates, 2) m;
+SELECT p.industry, p.size_band, a.name AS "critical account", v.name AS advocate, p.advocate_rank AS "advocate #"
+FROM advocate_pairs p
+JOIN accounts a ON a.account_id = p.account
+JOIN accounts v ON v.account_id = p.advocate
+WHERE p.size_band <> 'SMB'
+ORDER BY p.industry, p.size_band DESC, p.advocate_rank, a.name;
 \echo 'Critical accounts with and without an advocate, by size band'
-SELECT s.size_band, count(*) AS "critical accounts", count(m.advocate) AS "with an advocate",
-       count(DISTINCT m.advocate) AS "advocates asked"
-FROM (SELECT industry, size_band,
-             array_agg(account_id ORDER BY value_at_risk DESC, account_id) FILTER (WHERE band = 'critical') AS at_risk,
-             array_agg(account_id ORDER BY nps DESC, usage DESC, account_id)
-               FILTER (WHERE band = 'healthy' AND nps >= 50) AS advocates
-      FROM health GROUP BY industry, size_band) s,
-     match_advocates(s.at_risk, s.advocates, 2) m
-GROUP BY s.size_band ORDER BY CASE s.size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
+SELECT size_band, count(*) AS "critical accounts", count(advocate) AS "with an advocate",
+       count(DISTINCT advocate) AS "advocates asked"
+FROM advocate_pairs
+GROUP BY size_band ORDER BY CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
