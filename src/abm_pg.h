@@ -254,6 +254,17 @@ abm_agg_count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
 	} \
 	extern int no_such_variable
 
+/* ---- confidence levels and intervals ---- */
+
+/* A confidence level must be in (0, 1): 22023 otherwise (nps_pg.c). */
+extern void abm_check_confidence(double confidence);
+
+/*
+ * The composite (lower, upper) of the Wilson score interval of successes out
+ * of n at a checked confidence, both NULL when n = 0 (pipeline_pg.c).
+ */
+extern Datum abm_wilson_datum(FunctionCallInfo fcinfo, double successes, double n, double confidence);
+
 /* ---- months (schedule_pg.c): month 0 is January 2000 ---- */
 
 /* The month of a finite date: its own, or with `from` the first month starting on or after it. */

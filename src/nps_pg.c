@@ -40,8 +40,8 @@ score_out_of_range(const char *metric, int64 score, int lo, int hi)
 			 errhint("Map other scales to %d..%d before aggregating, or filter the row out.", lo, hi)));
 }
 
-static void
-check_confidence(double confidence)
+void
+abm_check_confidence(double confidence)
 {
 	if (!abm_confidence_valid(confidence))
 		ereport(ERROR,
@@ -94,7 +94,7 @@ nps_conf_step(FunctionCallInfo fcinfo, int64 score, int64 delta)
 	AbmStateDatum *s = abm_state_datum_owned(fcinfo, 0, &abm_nps_schema);
 	double	   *param;
 
-	check_confidence(confidence);
+	abm_check_confidence(confidence);
 	if (unlikely(score < NPS_SCORE_MIN || score > NPS_SCORE_MAX))
 		score_out_of_range("NPS", score, NPS_SCORE_MIN, NPS_SCORE_MAX);
 	if (s == NULL || !(s->flags & ABM_STATE_FLAG_PARAM) ||
@@ -168,7 +168,7 @@ confidence_arg(FunctionCallInfo fcinfo, int argno)
 {
 	double		confidence = PG_NARGS() > argno ? PG_GETARG_FLOAT8(argno) : DEFAULT_CONFIDENCE;
 
-	check_confidence(confidence);
+	abm_check_confidence(confidence);
 	return confidence;
 }
 
@@ -372,7 +372,7 @@ account_nps_step(PG_FUNCTION_ARGS)
 					 errmsg("account_nps_margin: confidence is NULL"),
 					 errhint("Use 0.95 for a 95%% margin of error.")));
 		c = PG_GETARG_FLOAT8(2);
-		check_confidence(c);
+		abm_check_confidence(c);
 		if (confidence != 0.0 && confidence != c)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

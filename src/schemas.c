@@ -9,6 +9,8 @@
 #include "revenue.h"
 #include "schedule.h"
 #include "cohort.h"
+#include "funnel.h"
+#include "pipeline.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
@@ -20,6 +22,10 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_revenue_schema,
 	&abm_schedule_schema,
 	&abm_cohort_schema,
+	&abm_funnel_schema,
+	&abm_stage_path_schema,
+	&abm_time_in_stage_schema,
+	&abm_proportion_schema,
 };
 
 const abm_state_schema *

@@ -92,3 +92,32 @@ abm_confidence_z(double confidence)
 	/* (1 + c) / 2 loses c's low bits near 1; the upper tail 1 - (1 - c) / 2 does not */
 	return -abm_normal_quantile((1 - confidence) / 2);
 }
+
+int
+abm_wilson_interval(double successes, double n, double confidence, double *lower, double *upper)
+{
+	double		z,
+				z2,
+				p,
+				denom,
+				center,
+				half;
+
+	*lower = *upper = NAN;
+	if (!(n > 0) || !abm_confidence_valid(confidence))
+		return 0;
+	z = abm_confidence_z(confidence);
+	z2 = z * z;
+	p = successes / n;
+	denom = 1.0 + z2 / n;
+	center = (p + z2 / (2.0 * n)) / denom;
+	half = z / denom * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+	*lower = center - half < 0.0 ? 0.0 : center - half;
+	*upper = center + half > 1.0 ? 1.0 : center + half;
+	/* at 0 or n successes the bound is exactly 0 or 1, not a rounding off it */
+	if (successes == 0)
+		*lower = 0.0;
+	if (successes == n)
+		*upper = 1.0;
+	return 1;
+}

@@ -19,4 +19,13 @@ double		abm_confidence_z(double confidence);
 /* Is c a usable two-sided confidence level, 0 < c < 1 (and not NaN)? */
 int			abm_confidence_valid(double confidence);
 
+/*
+ * Wilson score interval of a proportion: successes out of n trials at a
+ * two-sided confidence level.  Returns 0 and sets both to NaN when n = 0 or
+ * the confidence is not usable; the interval is inside [0, 1] and, unlike
+ * p +- z SE, neither collapses at 0 or n successes nor leaves [0, 1].
+ */
+int			abm_wilson_interval(double successes, double n, double confidence,
+								double *lower, double *upper);
+
 #endif
