@@ -15,13 +15,17 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "health.h"
 #include "label_enum.h"
 #include "nps.h"
+#include "revenue.h"
 
 
 static const abm_label_enum *const tables[] = {
 	&abm_lifecycle_stage_enum,
 	&abm_nps_class_enum,
+	&abm_mrr_movement_enum,
+	&abm_health_band_enum,
 };
 #define NTABLES ((int) (sizeof(tables) / sizeof(tables[0])))
 

@@ -17,7 +17,7 @@
 #
 # Environment: ABM_FUZZ_CC (default clang-14), ABM_FUZZ_CFLAGS (extra flags,
 # e.g. -DSOMETHING), ABM_FUZZ_KEEP=1 to keep the build and work directories
-# anyway.
+# anyway, ABM_FUZZ_HARNESSES to fuzz only some harnesses (e.g. "fuzz_enum").
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -26,9 +26,16 @@ case "$secs" in
 	'' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_HARNESS]" >&2; exit 2 ;;
 esac
 cc=${ABM_FUZZ_CC:-clang-14}
-harnesses=(fuzz_enum fuzz_state_text fuzz_state_binary fuzz_money)
-core=(src/label_enum.c src/lifecycle_stage.c src/state.c src/money.c src/stats.c src/nps.c src/survival.c
-	src/churn.c src/revenue.c src/schedule.c src/cohort.c src/schemas.c)
+read -r -a harnesses <<<"${ABM_FUZZ_HARNESSES:-fuzz_enum fuzz_state_text fuzz_state_binary fuzz_money}"
+# the pure sources are the Makefile's CORE_OBJS (what the unit tests link), so
+# a new one (src/health.c, ...) is fuzzed as soon as it is built
+mapfile -t core < <(awk '/^CORE_OBJS[ \t]*=/ { on = 1; sub(/^[^=]*=/, "") }
+	on { more = sub(/\\$/, ""); n = split($0, w); for (i = 1; i <= n; i++) print w[i]; on = more }' Makefile |
+	sed -n 's/\.o$/.c/p')
+if [ "${#core[@]}" -eq 0 ]; then
+	echo "fuzz: could not read CORE_OBJS from the Makefile" >&2
+	exit 2
+fi
 # shellcheck disable=SC2054  # commas inside one flag
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer -Wall -Wextra -Isrc)

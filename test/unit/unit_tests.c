@@ -4,11 +4,13 @@
  *   make unitcheck-sanitized  (clang, ASan + UBSan)
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "churn.h"
+#include "health.h"
 #include "cohort.h"
 #include "label_enum.h"
 #include "lifecycle_stage.h"
@@ -5187,6 +5189,971 @@ test_state_golden_forms(void)
 	}
 }
 
+/* ---- account health (health.h) ---- */
+
+/* The documented level rules, written out again here (health.h, health.c). */
+static double
+ref_level(int s, double v)
+{
+	switch (s)
+	{
+		case ABM_SIGNAL_USAGE:
+			return v;
+		case ABM_SIGNAL_NPS:
+			return (v + 100.0) / 200.0;
+		case ABM_SIGNAL_ENGAGEMENT:
+			return v / 100.0;
+		case ABM_SIGNAL_RELATIONSHIP:
+			return v / 10.0;
+		case ABM_SIGNAL_COMPETITOR_INTENT:
+			return 1.0 - v / 100.0;
+		case ABM_SIGNAL_SUPPORT_LOAD:
+			return 5.0 / (5.0 + v);
+		case ABM_SIGNAL_DAYS_TO_RENEWAL:
+			return fmin(v, 365.0) / 365.0;
+	}
+	return NAN;
+}
+
+/* Higher is better for these; higher is worse for competitor intent and support load. */
+static int
+health_good_signal(int s)
+{
+	return s != ABM_SIGNAL_COMPETITOR_INTENT && s != ABM_SIGNAL_SUPPORT_LOAD;
+}
+
+/* The any-critical rule's signals: every one but days to renewal. */
+static int
+health_condition_signal(int s)
+{
+	return s != ABM_SIGNAL_DAYS_TO_RENEWAL;
+}
+
+static double
+rng_unit(void)
+{
+	return (double) (rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* A valid value of signal s: often a bound, else uniform (0..1000 when unbounded). */
+static double
+health_rand_value(int s)
+{
+	double		lo = abm_health_signals[s].min,
+				hi = isinf(abm_health_signals[s].max) ? 1000.0 : abm_health_signals[s].max;
+
+	switch (rng_below(10))
+	{
+		case 0:
+			return lo;
+		case 1:
+			return hi;
+		case 2:
+			if (isinf(abm_health_signals[s].max))
+				return 1e6 * rng_unit();
+			break;
+	}
+	return lo + rng_unit() * (hi - lo);
+}
+
+/* A weight in [0, 3], zero and 3 often. */
+static double
+health_rand_weight(void)
+{
+	switch (rng_below(6))
+	{
+		case 0:
+			return 0.0;
+		case 1:
+			return 3.0;
+	}
+	return 3.0 * rng_unit();
+}
+
+static void
+health_rand_case(bool present[], double value[], double weight[])
+{
+	int			mask = rng_below(1 << ABM_HEALTH_NSIGNALS);
+
+	for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+	{
+		present[i] = (mask >> i) & 1;
+		value[i] = health_rand_value(i);
+		weight[i] = health_rand_weight();
+	}
+}
+
+static void
+test_health_band_enum(void)
+{
+	static const struct
+	{
+		const char *text;
+		int			code;
+	}			cases[] = {
+		{"critical", ABM_HEALTH_BAND_CRITICAL}, {"at_risk", ABM_HEALTH_BAND_AT_RISK},
+		{"at risk", ABM_HEALTH_BAND_AT_RISK}, {"AT-RISK", ABM_HEALTH_BAND_AT_RISK},
+		{"  At Risk ", ABM_HEALTH_BAND_AT_RISK}, {"healthy", ABM_HEALTH_BAND_HEALTHY},
+		{"HEALTHY", ABM_HEALTH_BAND_HEALTHY}, {"red", ABM_HEALTH_BAND_CRITICAL},
+		{"yellow", ABM_HEALTH_BAND_AT_RISK}, {"amber", ABM_HEALTH_BAND_AT_RISK},
+		{"Green", ABM_HEALTH_BAND_HEALTHY},
+		{"", -1}, {"atrisk", -1}, {"at__risk", -1}, {"health", -1}, {"critical!", -1},
+	};
+	const abm_label_enum *e = &abm_health_band_enum;
+	char		buf[64];
+	size_t		i;
+
+	CHECK(abm_enum_check_table(e) == 0);
+	CHECK(e->nlabels == 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		int			got = parse(e, cases[i].text);
+
+		if (got != cases[i].code)
+			printf("  health_band \"%s\" -> %d, expected %d\n", cases[i].text, got, cases[i].code);
+		CHECK(got == cases[i].code);
+	}
+	CHECK(ABM_HEALTH_BAND_CRITICAL < ABM_HEALTH_BAND_AT_RISK);
+	CHECK(ABM_HEALTH_BAND_AT_RISK < ABM_HEALTH_BAND_HEALTHY);
+	CHECK(abm_enum_index(e, parse(e, "critical")) == 0);
+	CHECK(abm_enum_index(e, parse(e, "at_risk")) == 1);
+	CHECK(abm_enum_index(e, parse(e, "healthy")) == 2);
+	CHECK_STR(name_of(e, ABM_HEALTH_BAND_AT_RISK), "at_risk");
+	abm_enum_list(e, buf, sizeof(buf));
+	CHECK_STR(buf, "critical, at_risk, healthy");
+	/* the band names are what abm_health_band_of returns */
+	CHECK_STR(name_of(e, abm_health_band_of(0, ABM_HEALTH_AT_RISK_FROM, ABM_HEALTH_HEALTHY_FROM)), "critical");
+	CHECK_STR(name_of(e, abm_health_band_of(60, ABM_HEALTH_AT_RISK_FROM, ABM_HEALTH_HEALTHY_FROM)), "at_risk");
+	CHECK_STR(name_of(e, abm_health_band_of(100, ABM_HEALTH_AT_RISK_FROM, ABM_HEALTH_HEALTHY_FROM)), "healthy");
+}
+
+/* Random valid inputs: defined exactly when a present signal has weight, score in [0, 100]. */
+static void
+test_health_score_range(void)
+{
+	rng_state = 1001;
+	for (int round = 0; round < 20000; round++)
+	{
+		bool		present[ABM_HEALTH_NSIGNALS];
+		double		value[ABM_HEALTH_NSIGNALS],
+					weight[ABM_HEALTH_NSIGNALS],
+					w = 0;
+		abm_health_detail d;
+
+		health_rand_case(present, value, weight);
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+		{
+			CHECK(abm_health_signal_valid(i, value[i]));
+			CHECK(abm_health_weight_valid(weight[i]));
+			if (present[i])
+				w += weight[i];
+		}
+		abm_health_score(present, value, weight, &d);
+		CHECK(d.defined == (w > 0));
+		if (d.defined)
+		{
+			CHECK(d.score >= 0 && d.score <= 100);
+			for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+				if (present[i])
+					CHECK(d.level[i] >= 0 && d.level[i] <= 1);
+		}
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+}
+
+/* The points of the present signals add up to the score; absent ones have none. */
+static void
+test_health_contributions(void)
+{
+	rng_state = 1002;
+	for (int round = 0; round < 20000; round++)
+	{
+		bool		present[ABM_HEALTH_NSIGNALS];
+		double		value[ABM_HEALTH_NSIGNALS],
+					weight[ABM_HEALTH_NSIGNALS],
+					sum = 0;
+		abm_health_detail d;
+
+		health_rand_case(present, value, weight);
+		abm_health_score(present, value, weight, &d);
+		if (!d.defined)
+			continue;
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+		{
+			CHECK(isnan(d.points[i]) == !present[i]);
+			CHECK(isnan(d.level[i]) == !present[i]);
+			if (present[i])
+			{
+				CHECK(d.points[i] >= 0);
+				sum += d.points[i];
+			}
+		}
+		CHECK_NEAR(sum, d.score, 1e-9);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+}
+
+/* The score is 100 sum(w level) / sum(w) over the present signals, levels by the documented rules. */
+static void
+test_health_renormalization(void)
+{
+	/* usage 0.8 (level 0.8) and support load 5 (level 0.5), weights 0.25 and 0.1: 100 x 0.25 / 0.35 */
+	{
+		bool		present[ABM_HEALTH_NSIGNALS] = {0};
+		double		value[ABM_HEALTH_NSIGNALS] = {0},
+					weight[ABM_HEALTH_NSIGNALS] = {0.25, 0.20, 0.15, 0.15, 0.10, 0.10, 0.05};
+		abm_health_detail d;
+
+		present[ABM_SIGNAL_USAGE] = present[ABM_SIGNAL_SUPPORT_LOAD] = true;
+		value[ABM_SIGNAL_USAGE] = 0.8;
+		value[ABM_SIGNAL_SUPPORT_LOAD] = 5;
+		abm_health_score(present, value, weight, &d);
+		CHECK(d.defined);
+		CHECK_NEAR(d.score, 500.0 / 7.0, 1e-12);
+		CHECK_NEAR(d.points[ABM_SIGNAL_USAGE], 400.0 / 7.0, 1e-12);
+		CHECK_NEAR(d.points[ABM_SIGNAL_SUPPORT_LOAD], 100.0 / 7.0, 1e-12);
+	}
+	/* each level rule at some points of its range */
+	{
+		static const struct
+		{
+			int			s;
+			double		v,
+						level;
+		}			levels[] = {
+			{ABM_SIGNAL_USAGE, 0.3, 0.3}, {ABM_SIGNAL_NPS, -100, 0}, {ABM_SIGNAL_NPS, 40, 0.7},
+			{ABM_SIGNAL_ENGAGEMENT, 25, 0.25}, {ABM_SIGNAL_RELATIONSHIP, 7, 0.7},
+			{ABM_SIGNAL_COMPETITOR_INTENT, 0, 1}, {ABM_SIGNAL_COMPETITOR_INTENT, 80, 0.2},
+			{ABM_SIGNAL_SUPPORT_LOAD, 0, 1}, {ABM_SIGNAL_SUPPORT_LOAD, 15, 0.25},
+			{ABM_SIGNAL_DAYS_TO_RENEWAL, 0, 0}, {ABM_SIGNAL_DAYS_TO_RENEWAL, 73, 0.2},
+			{ABM_SIGNAL_DAYS_TO_RENEWAL, 365, 1}, {ABM_SIGNAL_DAYS_TO_RENEWAL, 4000, 1},
+		};
+
+		for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++)
+			CHECK_NEAR(abm_health_level(levels[k].s, levels[k].v), levels[k].level, 1e-15);
+	}
+
+	rng_state = 1003;
+	for (int round = 0; round < 20000; round++)
+	{
+		bool		present[ABM_HEALTH_NSIGNALS];
+		double		value[ABM_HEALTH_NSIGNALS],
+					weight[ABM_HEALTH_NSIGNALS],
+					wl = 0,
+					w = 0;
+		abm_health_detail d;
+
+		health_rand_case(present, value, weight);
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			if (present[i])
+			{
+				w += weight[i];
+				wl += weight[i] * ref_level(i, value[i]);
+			}
+		abm_health_score(present, value, weight, &d);
+		if (!d.defined)
+			continue;
+		CHECK_NEAR(d.score, 100 * wl / w, 1e-9);
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			if (present[i])
+			{
+				CHECK_NEAR(d.level[i], ref_level(i, value[i]), 1e-12);
+				CHECK_NEAR(d.points[i], 100 * weight[i] / w * ref_level(i, value[i]), 1e-9);
+			}
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+}
+
+/* Raising a good signal never lowers the score; raising a bad one never raises it. */
+static void
+test_health_monotone(void)
+{
+	rng_state = 1004;
+	for (int round = 0; round < 50000; round++)
+	{
+		bool		present[ABM_HEALTH_NSIGNALS];
+		double		value[ABM_HEALTH_NSIGNALS],
+					weight[ABM_HEALTH_NSIGNALS],
+					a,
+					b,
+					lo,
+					hi;
+		int			s = rng_below(ABM_HEALTH_NSIGNALS);
+		abm_health_detail dlo,
+					dhi;
+
+		health_rand_case(present, value, weight);
+		present[s] = true;
+		a = health_rand_value(s);
+		switch (rng_below(4))
+		{
+			case 0:				/* the next value up */
+				b = fmin(nextafter(a, INFINITY), isinf(abm_health_signals[s].max) ? INFINITY : abm_health_signals[s].max);
+				break;
+			case 1:
+				b = a;
+				break;
+			default:
+				b = health_rand_value(s);
+		}
+		lo = fmin(a, b);
+		hi = fmax(a, b);
+		value[s] = lo;
+		abm_health_score(present, value, weight, &dlo);
+		value[s] = hi;
+		abm_health_score(present, value, weight, &dhi);
+		CHECK(dlo.defined == dhi.defined);
+		if (!dlo.defined)
+			continue;
+		if (health_good_signal(s))
+			CHECK(dhi.score >= dlo.score);
+		else
+			CHECK(dhi.score <= dlo.score);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: signal %d from %.17g to %.17g: %.17g -> %.17g\n",
+				   round, s, lo, hi, dlo.score, dhi.score);
+			return;
+		}
+	}
+}
+
+static void
+health_detail_same(const abm_health_detail *a, const abm_health_detail *b, double rel)
+{
+	CHECK(a->defined == b->defined);
+	if (!a->defined || !b->defined)
+		return;
+	CHECK_NEAR(a->score, b->score, rel * fmax(fabs(a->score), 1e-300));
+	CHECK(a->weakest == b->weakest);
+	CHECK_NEAR(a->weakest_drag, b->weakest_drag, 1e-9);
+	CHECK(isnan(a->lowest_condition_level) == isnan(b->lowest_condition_level));
+	if (!isnan(a->lowest_condition_level))
+		CHECK(a->lowest_condition_level == b->lowest_condition_level);
+}
+
+/* Scaling every weight changes nothing; a zero weight is the same as leaving the signal out. */
+static void
+test_health_weights(void)
+{
+	static const double scales[] = {2.0, 0.5, 1e-6, 1e6, 3.0, 0.1};
+
+	rng_state = 1005;
+	for (int round = 0; round < 20000; round++)
+	{
+		bool		present[ABM_HEALTH_NSIGNALS],
+					present2[ABM_HEALTH_NSIGNALS];
+		double		value[ABM_HEALTH_NSIGNALS],
+					weight[ABM_HEALTH_NSIGNALS],
+					weight2[ABM_HEALTH_NSIGNALS],
+					c = rng_below(3) ? scales[rng_below(6)] : 1e-3 + 1e3 * rng_unit();
+		int			j = rng_below(ABM_HEALTH_NSIGNALS);
+		abm_health_detail d,
+					d2;
+
+		health_rand_case(present, value, weight);
+		abm_health_score(present, value, weight, &d);
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			weight2[i] = weight[i] * c;
+		abm_health_score(present, value, weight2, &d2);
+		CHECK(d.defined == d2.defined);
+		if (d.defined && d2.defined)
+		{
+			CHECK_NEAR(d2.score, d.score, 1e-12 * fmax(d.score, 1e-300));
+			for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+				if (present[i])
+					CHECK_NEAR(d2.points[i], d.points[i], 1e-12 * fmax(d.points[i], 1e-300));
+		}
+
+		/* signal j at weight 0 against signal j left out */
+		present[j] = true;
+		memcpy(weight2, weight, sizeof(weight2));
+		weight2[j] = 0;
+		memcpy(present2, present, sizeof(present2));
+		present2[j] = false;
+		abm_health_score(present, value, weight2, &d);
+		abm_health_score(present2, value, weight, &d2);
+		health_detail_same(&d, &d2, 1e-12);
+		CHECK(d.weakest != j);
+		if (d.defined)
+			CHECK(d.points[j] == 0);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d (scale %g, zero weight %d)\n", round, c, j);
+			return;
+		}
+	}
+}
+
+/* The weakest signal loses the most points (100 w / W - points); the earlier one on a tie. */
+static void
+test_health_weakest(void)
+{
+	bool		present[ABM_HEALTH_NSIGNALS];
+	double		value[ABM_HEALTH_NSIGNALS],
+				weight[ABM_HEALTH_NSIGNALS];
+	abm_health_detail d;
+	/* a value of level exactly 0.5 for every signal */
+	static const double half[ABM_HEALTH_NSIGNALS] = {0.5, 0, 50, 5, 50, 5, 182.5};
+	/* a value of level 1 for every signal */
+	static const double best[ABM_HEALTH_NSIGNALS] = {1, 100, 100, 10, 0, 0, 365};
+	int			skipped = 0;
+
+	/* signals first..6 all at level 0.5 with equal weights: an exact tie, the first one wins */
+	for (int first = 0; first < ABM_HEALTH_NSIGNALS; first++)
+	{
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+		{
+			present[i] = i >= first;
+			value[i] = half[i];
+			weight[i] = 1.0;
+		}
+		abm_health_score(present, value, weight, &d);
+		CHECK(d.weakest == first);
+		CHECK_NEAR(d.weakest_drag, 50.0 / (ABM_HEALTH_NSIGNALS - first), 1e-12);
+		/* the last one of the tie, a bit lower, takes it */
+		value[ABM_HEALTH_NSIGNALS - 1] = 180;
+		abm_health_score(present, value, weight, &d);
+		CHECK(d.weakest == ABM_HEALTH_NSIGNALS - 1);
+	}
+	/* a tie with different weights: usage 0.5 at weight 2 and nps -100 (level 0) at weight 1 lose 25 each */
+	for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+		present[i] = false;
+	present[ABM_SIGNAL_USAGE] = present[ABM_SIGNAL_NPS] = present[ABM_SIGNAL_RELATIONSHIP] = true;
+	value[ABM_SIGNAL_USAGE] = 0.5;
+	weight[ABM_SIGNAL_USAGE] = 2;
+	value[ABM_SIGNAL_NPS] = -100;
+	weight[ABM_SIGNAL_NPS] = 1;
+	value[ABM_SIGNAL_RELATIONSHIP] = 10;
+	weight[ABM_SIGNAL_RELATIONSHIP] = 1;
+	abm_health_score(present, value, weight, &d);
+	CHECK(d.weakest == ABM_SIGNAL_USAGE);
+	CHECK_NEAR(d.weakest_drag, 25, 1e-12);
+	CHECK_NEAR(d.score, 50, 1e-12);
+
+	/* every present level 1: nothing loses */
+	rng_state = 1006;
+	for (int round = 0; round < 2000; round++)
+	{
+		health_rand_case(present, value, weight);
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			value[i] = (i == ABM_SIGNAL_DAYS_TO_RENEWAL && rng_below(2)) ? 365 + 1000 * rng_unit() : best[i];
+		abm_health_score(present, value, weight, &d);
+		CHECK(d.weakest == -1);
+		CHECK(d.weakest_drag == 0);
+		if (d.defined)
+			CHECK_NEAR(d.score, 100, 1e-9);
+	}
+
+	rng_state = 1007;
+	for (int round = 0; round < 20000; round++)
+	{
+		double		w = 0,
+					drag[ABM_HEALTH_NSIGNALS];
+		int			ref = -1,
+					near_tie = 0;
+		double		ref_drag = 0;
+
+		health_rand_case(present, value, weight);
+		abm_health_score(present, value, weight, &d);
+		if (!d.defined)
+		{
+			CHECK(d.weakest == -1);
+			continue;
+		}
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			if (present[i])
+				w += weight[i];
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+		{
+			if (!present[i])
+				continue;
+			drag[i] = 100 * weight[i] / w * (1 - ref_level(i, value[i]));
+			if (drag[i] > ref_drag)
+			{
+				ref = i;
+				ref_drag = drag[i];
+			}
+		}
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			if (present[i] && i != ref && ref >= 0 && fabs(drag[i] - ref_drag) < 1e-9)
+				near_tie = 1;
+		if (ref_drag < 1e-9 || near_tie)
+		{
+			skipped++;
+			CHECK(d.weakest == -1 || (present[d.weakest] && fabs(drag[d.weakest] - ref_drag) < 1e-9));
+		}
+		else
+			CHECK(d.weakest == ref);
+		CHECK_NEAR(d.weakest_drag, ref_drag, 1e-9);
+		if (d.weakest >= 0)
+			CHECK_NEAR(d.weakest_drag, 100 * weight[d.weakest] / w - d.points[d.weakest], 1e-9);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: weakest %d (drag %.17g), expected %d (drag %.17g)\n",
+				   round, d.weakest, d.weakest_drag, ref, ref_drag);
+			return;
+		}
+	}
+	CHECK(skipped < 2000);		/* the random cases do test something */
+}
+
+/* The lowest level of a weighted condition signal: days to renewal and zero weights do not count. */
+static void
+test_health_lowest_condition(void)
+{
+	bool		present[ABM_HEALTH_NSIGNALS] = {0};
+	double		value[ABM_HEALTH_NSIGNALS] = {0},
+				weight[ABM_HEALTH_NSIGNALS] = {1, 1, 1, 1, 1, 1, 1};
+	abm_health_detail d;
+
+	/* renewal due today (level 0) and usage 0.9: 0.9 */
+	present[ABM_SIGNAL_DAYS_TO_RENEWAL] = present[ABM_SIGNAL_USAGE] = true;
+	value[ABM_SIGNAL_DAYS_TO_RENEWAL] = 0;
+	value[ABM_SIGNAL_USAGE] = 0.9;
+	abm_health_score(present, value, weight, &d);
+	CHECK_NEAR(d.lowest_condition_level, 0.9, 1e-15);
+	/* usage 0 at weight 0 does not count either */
+	value[ABM_SIGNAL_USAGE] = 0;
+	weight[ABM_SIGNAL_USAGE] = 0;
+	present[ABM_SIGNAL_NPS] = true;
+	value[ABM_SIGNAL_NPS] = 60;
+	abm_health_score(present, value, weight, &d);
+	CHECK_NEAR(d.lowest_condition_level, 0.8, 1e-15);
+	/* only days to renewal and a zero weight: none */
+	present[ABM_SIGNAL_NPS] = false;
+	abm_health_score(present, value, weight, &d);
+	CHECK(d.defined);
+	CHECK(isnan(d.lowest_condition_level));
+
+	rng_state = 1008;
+	for (int round = 0; round < 20000; round++)
+	{
+		double		ref = NAN;
+
+		health_rand_case(present, value, weight);
+		abm_health_score(present, value, weight, &d);
+		if (!d.defined)
+			continue;
+		for (int i = 0; i < ABM_HEALTH_NSIGNALS; i++)
+			if (present[i] && weight[i] > 0 && health_condition_signal(i) &&
+				(isnan(ref) || ref_level(i, value[i]) < ref))
+				ref = ref_level(i, value[i]);
+		CHECK(isnan(d.lowest_condition_level) == isnan(ref));
+		if (!isnan(ref))
+			CHECK_NEAR(d.lowest_condition_level, ref, 1e-12);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+}
+
+static void
+test_health_thresholds(void)
+{
+	double		t[] = {0, 10, 50, 75, 99.5, 100};
+
+	CHECK(abm_health_thresholds_valid(ABM_HEALTH_AT_RISK_FROM, ABM_HEALTH_HEALTHY_FROM));
+	CHECK(abm_health_thresholds_valid(0, 100));
+	CHECK(abm_health_thresholds_valid(0, 0));
+	CHECK(abm_health_thresholds_valid(100, 100));
+	CHECK(abm_health_thresholds_valid(60, 60));
+	CHECK(!abm_health_thresholds_valid(NAN, 75));
+	CHECK(!abm_health_thresholds_valid(50, NAN));
+	CHECK(!abm_health_thresholds_valid(-INFINITY, 75));
+	CHECK(!abm_health_thresholds_valid(50, INFINITY));
+	CHECK(!abm_health_thresholds_valid(INFINITY, INFINITY));
+	CHECK(!abm_health_thresholds_valid(-1, 75));
+	CHECK(!abm_health_thresholds_valid(nextafter(0, -1), 75));
+	CHECK(!abm_health_thresholds_valid(50, nextafter(100, 200)));
+	CHECK(!abm_health_thresholds_valid(101, 101));
+	CHECK(!abm_health_thresholds_valid(75, 50));
+	CHECK(!abm_health_thresholds_valid(nextafter(60, 100), 60));
+
+	for (size_t a = 0; a < sizeof(t) / sizeof(t[0]); a++)
+		for (size_t h = a; h < sizeof(t) / sizeof(t[0]); h++)
+		{
+			double		ar = t[a],
+						hf = t[h];
+
+			CHECK(abm_health_thresholds_valid(ar, hf));
+			CHECK(abm_health_band_of(hf, ar, hf) == ABM_HEALTH_BAND_HEALTHY);
+			CHECK(abm_health_band_of(100, ar, hf) == ABM_HEALTH_BAND_HEALTHY);
+			if (hf > ar)
+			{
+				CHECK(abm_health_band_of(ar, ar, hf) == ABM_HEALTH_BAND_AT_RISK);
+				CHECK(abm_health_band_of(nextafter(hf, -1), ar, hf) == ABM_HEALTH_BAND_AT_RISK);
+			}
+			if (ar > 0)
+			{
+				CHECK(abm_health_band_of(nextafter(ar, -1), ar, hf) == ABM_HEALTH_BAND_CRITICAL);
+				CHECK(abm_health_band_of(0, ar, hf) == ABM_HEALTH_BAND_CRITICAL);
+			}
+		}
+	CHECK(abm_health_band_of(50, 50, 75) == ABM_HEALTH_BAND_AT_RISK);
+	CHECK(abm_health_band_of(75, 50, 75) == ABM_HEALTH_BAND_HEALTHY);
+	CHECK(abm_health_band_of(49.999, 50, 75) == ABM_HEALTH_BAND_CRITICAL);
+	CHECK(abm_health_band_of(74.999, 50, 75) == ABM_HEALTH_BAND_AT_RISK);
+}
+
+static void
+test_health_signal_valid(void)
+{
+	/* the ranges health.h documents, written out again */
+	static const double range[ABM_HEALTH_NSIGNALS][2] = {
+		{0, 1}, {-100, 100}, {0, 100}, {0, 10}, {0, 100}, {0, INFINITY}, {0, INFINITY},
+	};
+
+	for (int s = 0; s < ABM_HEALTH_NSIGNALS; s++)
+	{
+		double		lo = range[s][0],
+					hi = range[s][1];
+
+		CHECK(abm_health_signals[s].min == lo);
+		CHECK(abm_health_signals[s].max == hi);
+		CHECK(!abm_health_signal_valid(s, NAN));
+		CHECK(!abm_health_signal_valid(s, INFINITY));
+		CHECK(!abm_health_signal_valid(s, -INFINITY));
+		CHECK(abm_health_signal_valid(s, lo));
+		CHECK(!abm_health_signal_valid(s, nextafter(lo, -INFINITY)));
+		CHECK(!abm_health_signal_valid(s, lo - 1));
+		if (isinf(hi))
+		{
+			CHECK(abm_health_signal_valid(s, 1e300));
+			CHECK(abm_health_signal_valid(s, 1.7976931348623157e308));
+		}
+		else
+		{
+			CHECK(abm_health_signal_valid(s, hi));
+			CHECK(abm_health_signal_valid(s, (lo + hi) / 2));
+			CHECK(!abm_health_signal_valid(s, nextafter(hi, INFINITY)));
+			CHECK(!abm_health_signal_valid(s, hi + 1));
+		}
+	}
+	CHECK(abm_health_weight_valid(0));
+	CHECK(abm_health_weight_valid(3));
+	CHECK(abm_health_weight_valid(1e300));
+	CHECK(!abm_health_weight_valid(nextafter(0, -1)));
+	CHECK(!abm_health_weight_valid(-1));
+	CHECK(!abm_health_weight_valid(NAN));
+	CHECK(!abm_health_weight_valid(INFINITY));
+}
+
+/* Each at-risk account in order takes the best advocate with room left; none takes more than cap. */
+static void
+test_advocate_for(void)
+{
+	rng_state = 1009;
+	for (int round = 0; round < 3000; round++)
+	{
+		long		advocates = rng_below(12),
+					cap = 1 + rng_below(round % 10 == 0 ? 40 : 5),
+					accounts = rng_below((int) (advocates * cap) + 10);
+		long		left[12],
+					taken[12] = {0};
+
+		for (long a = 0; a < advocates; a++)
+			left[a] = cap;
+		for (long i = 0; i < accounts; i++)
+		{
+			long		ref = -1,
+						got = abm_advocate_for(i, cap, advocates);
+
+			for (long a = 0; a < advocates; a++)
+				if (left[a] > 0)
+				{
+					left[a]--;
+					ref = a;
+					break;
+				}
+			CHECK(got == ref);
+			if (got >= 0 && got < advocates)
+				taken[got]++;
+			if (unit_current_failed)
+			{
+				printf("  failed: position %ld, cap %ld, %ld advocates: %ld, expected %ld\n",
+					   i, cap, advocates, got, ref);
+				return;
+			}
+		}
+		for (long a = 0; a < advocates; a++)
+			CHECK(taken[a] <= cap);
+	}
+	CHECK(abm_advocate_for(0, 1, 0) == -1);
+	CHECK(abm_advocate_for(0, 3, 1) == 0);
+	CHECK(abm_advocate_for(2, 3, 1) == 0);
+	CHECK(abm_advocate_for(3, 3, 1) == -1);
+	CHECK(abm_advocate_for(LONG_MAX - 1, 1, LONG_MAX) == LONG_MAX - 1);
+	CHECK(abm_advocate_for(LONG_MAX, 1, LONG_MAX) == -1);
+}
+
+/* ---- account-level NPS ---- */
+
+static int
+near_rel(double a, double b, double rel)
+{
+	return fabs(a - b) <= rel * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+/* One account's random answers and its vote. */
+static double
+random_account_vote(abm_nps_counts *c)
+{
+	int			k = rng_below(4);
+
+	c->detractors = k == 0 ? 0 : rng_below(6);
+	c->passives = k == 1 ? 0 : rng_below(6);
+	c->promoters = k == 2 ? 0 : rng_below(6);
+	if (abm_nps_n(c) == 0)
+		c->promoters = 1;
+	return abm_nps_vote(c);
+}
+
+/* Votes added one by one, or in chunks merged in any order: the same moments, and the two-pass ones. */
+static void
+test_account_nps_moments(void)
+{
+	enum
+	{
+		MAXV = 400
+	};
+	static double x[MAXV];
+	static abm_vote_moments chunk[MAXV + 1];
+	static abm_vote_moments shuffled[MAXV + 1];
+
+	rng_state = 1010;
+	for (int round = 0; round < 400; round++)
+	{
+		int			n = rng_below(round % 8 == 0 ? 4 : MAXV),
+					nchunks = 0,
+					order[MAXV + 1];
+		abm_vote_moments one = {0, 0, 0},
+					merged = {0, 0, 0};
+		double		mean = 0,
+					sq = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			abm_nps_counts c;
+
+			x[i] = rng_below(5) == 0 ? (double) (rng_below(3) - 1) : random_account_vote(&c);
+			CHECK(x[i] >= -1 && x[i] <= 1);
+			abm_vote_moments_add(&one, x[i]);
+			mean += x[i];
+		}
+		if (n > 0)
+			mean /= n;
+		for (int i = 0; i < n; i++)
+			sq += (x[i] - mean) * (x[i] - mean);
+
+		/* random chunks, some empty */
+		for (int i = 0; i < n || nchunks == 0;)
+		{
+			int			len = rng_below(4) == 0 ? 0 : 1 + rng_below(40);
+
+			chunk[nchunks] = (abm_vote_moments) {0, 0, 0};
+			for (int k = 0; k < len && i < n; k++, i++)
+				abm_vote_moments_add(&chunk[nchunks], x[i]);
+			nchunks++;
+			if (nchunks > MAXV)
+				break;
+		}
+		for (int i = 0; i < nchunks; i++)
+			order[i] = i;
+		for (int i = nchunks - 1; i > 0; i--)
+		{
+			int			j = rng_below(i + 1),
+						t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		if (round % 2 == 0)
+			for (int i = 0; i < nchunks; i++)
+				abm_vote_moments_merge(&merged, &chunk[order[i]]);
+		else
+		{
+			/* pairwise, as parallel workers combine */
+			int			m = nchunks;
+
+			for (int i = 0; i < m; i++)
+				shuffled[i] = chunk[order[i]];
+			memcpy(chunk, shuffled, sizeof(chunk[0]) * m);
+			while (m > 1)
+			{
+				for (int i = 0; i + 1 < m; i += 2)
+					abm_vote_moments_merge(&chunk[i], &chunk[i + 1]);
+				for (int i = 0; i < m; i += 2)
+					chunk[i / 2] = chunk[i];
+				m = (m + 1) / 2;
+			}
+			merged = chunk[0];
+		}
+
+		CHECK(one.n == n);
+		CHECK(merged.n == n);
+		CHECK(near_rel(one.sum, mean * n, 1e-9));
+		CHECK(near_rel(merged.sum, one.sum, 1e-9));
+		CHECK(near_rel(one.sq_dev, sq, 1e-9));
+		CHECK(near_rel(merged.sq_dev, one.sq_dev, 1e-9));
+		CHECK(abm_vote_moments_valid(&one));
+		CHECK(abm_vote_moments_valid(&merged));
+		if (n > 0)
+		{
+			CHECK(near_rel(abm_account_nps(&merged), 100 * mean, 1e-9));
+			if (n >= 2)
+				CHECK(near_rel(abm_account_nps_margin(&merged, 0.95),
+							   abm_confidence_z(0.95) * 100 * sqrt(sq / n / n), 1e-9));
+		}
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: %d votes in %d chunks: n %g/%g sum %.17g/%.17g sq_dev %.17g/%.17g (two-pass %.17g)\n",
+				   round, n, nchunks, one.n, merged.n, one.sum, merged.sum, one.sq_dev, merged.sq_dev, sq);
+			return;
+		}
+	}
+}
+
+/* One answer per account: the account-level NPS and margin are the answer-level ones. */
+static void
+test_account_nps_one_answer(void)
+{
+	static const double conf[] = {0.8, 0.9, 0.95, 0.99};
+
+	rng_state = 1011;
+	for (int round = 0; round < 2000; round++)
+	{
+		int			d = rng_below(round % 5 == 0 ? 3 : 60),
+					pa = rng_below(round % 5 == 0 ? 3 : 60),
+					p = rng_below(round % 5 == 0 ? 3 : 60),
+					n = d + pa + p,
+					left[3] = {d, pa, p};
+		abm_state	s;
+		abm_nps_counts c;
+		abm_vote_moments m = {0, 0, 0};
+
+		/* the answers in random order, each one an account */
+		for (int i = 0; i < n; i++)
+		{
+			int			k;
+
+			do
+				k = rng_below(3);
+			while (left[k] == 0);
+			left[k]--;
+			{
+				abm_nps_counts one = {k == 0, k == 1, k == 2};
+
+				abm_vote_moments_add(&m, abm_nps_vote(&one));
+			}
+		}
+		nps_state_of(&s, d, pa, p);
+		c = abm_nps_counts_of(&s);
+		CHECK(m.n == n);
+		if (n == 0)
+			CHECK(isnan(abm_account_nps(&m)) && isnan(abm_nps_value(&c)));
+		else
+			CHECK(near_rel(abm_account_nps(&m), abm_nps_value(&c), 1e-9));
+		for (size_t k = 0; k < sizeof(conf) / sizeof(conf[0]); k++)
+		{
+			double		am = abm_account_nps_margin(&m, conf[k]),
+						nm = abm_nps_margin(&c, conf[k]);
+
+			CHECK(isnan(am) == (n < 2));
+			CHECK(isnan(am) == isnan(nm));
+			if (!isnan(am))
+				CHECK(near_rel(am, nm, 1e-9));
+		}
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: %d/%d/%d\n", round, d, pa, p);
+			return;
+		}
+	}
+}
+
+static void
+test_account_nps_edges(void)
+{
+	abm_vote_moments m = {0, 0, 0};
+	abm_nps_counts c = {0, 0, 0};
+
+	/* an account without answers has no vote */
+	CHECK(isnan(abm_nps_vote(&c)));
+	c.detractors = 1;
+	c.passives = 1;
+	c.promoters = 2;
+	CHECK_NEAR(abm_nps_vote(&c), 0.25, 1e-15);
+	c = (abm_nps_counts) {3, 0, 0};
+	CHECK(abm_nps_vote(&c) == -1);
+
+	/* margin needs two accounts */
+	CHECK(isnan(abm_account_nps(&m)));
+	CHECK(isnan(abm_account_nps_margin(&m, 0.95)));
+	abm_vote_moments_add(&m, 0.5);
+	CHECK_NEAR(abm_account_nps(&m), 50, 1e-12);
+	CHECK(isnan(abm_account_nps_margin(&m, 0.95)));
+	abm_vote_moments_add(&m, -0.5);
+	CHECK_NEAR(abm_account_nps(&m), 0, 1e-12);
+	/* votes 0.5, -0.5: population variance 0.25, SE 100 sqrt(0.25 / 2) */
+	CHECK_NEAR(abm_account_nps_margin(&m, 0.95), 1.959963984540054 * 100 * sqrt(0.125), 1e-10);
+	CHECK(isnan(abm_account_nps_margin(&m, 0)));
+	CHECK(isnan(abm_account_nps_margin(&m, 1)));
+	CHECK(isnan(abm_account_nps_margin(&m, NAN)));
+	/* merging nothing changes nothing, either way */
+	{
+		abm_vote_moments z = {0, 0, 0},
+					m2 = m;
+
+		abm_vote_moments_merge(&m2, &z);
+		CHECK(m2.n == m.n && m2.sum == m.sum && m2.sq_dev == m.sq_dev);
+		abm_vote_moments_merge(&z, &m);
+		CHECK(z.n == m.n && z.sum == m.sum && z.sq_dev == m.sq_dev);
+	}
+
+	/* stored moments that no votes in [-1, 1] give */
+	{
+		static const abm_vote_moments bad[] = {
+			{NAN, 0, 0}, {2, NAN, 0}, {2, 0, NAN},
+			{INFINITY, 0, 0}, {2, INFINITY, 0}, {2, 0, INFINITY},
+			{-1, 0, 0}, {-1, -1, 0}, {2.5, 0, 0}, {0.5, 0, 0},
+			{2, 3, 0}, {2, -3, 0}, {2, 2.1, 0}, {0, 1, 0},
+			{2, 0, -1e-9}, {2, 0, -1}, {2, 0, 5},
+		};
+		static const abm_vote_moments good[] = {
+			{0, 0, 0}, {1, 1, 0}, {1, -1, 0}, {2, 0, 2}, {2, -2, 0}, {3, 0.5, 1.25}, {1e6, -3e5, 4e5},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		{
+			if (abm_vote_moments_valid(&bad[i]))
+				printf("  accepted n=%g sum=%g sq_dev=%g\n", bad[i].n, bad[i].sum, bad[i].sq_dev);
+			CHECK(!abm_vote_moments_valid(&bad[i]));
+		}
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		{
+			if (!abm_vote_moments_valid(&good[i]))
+				printf("  rejected n=%g sum=%g sq_dev=%g\n", good[i].n, good[i].sum, good[i].sq_dev);
+			CHECK(abm_vote_moments_valid(&good[i]));
+		}
+		CHECK(abm_vote_moments_valid(&m));
+	}
+}
+
 int
 main(void)
 {
@@ -5241,6 +6208,20 @@ main(void)
 		{"mrr_schedule input rejects what breaks its rules", test_schedule_rejects},
 		{"cohort_state input rejects what breaks its rules", test_cohort_rejects},
 		{"golden text and bytes of every state kind", test_state_golden_forms},
+		{"health_band labels, aliases and order", test_health_band_enum},
+		{"health score is defined and in 0..100 on random valid inputs", test_health_score_range},
+		{"health points add up to the score, absent signals have none", test_health_contributions},
+		{"health score renormalizes the weights of the present signals", test_health_renormalization},
+		{"health score is monotone in every signal", test_health_monotone},
+		{"health weights: scaling changes nothing, zero weight is absent", test_health_weights},
+		{"health weakest signal and its drag, ties to the earlier", test_health_weakest},
+		{"health lowest condition level leaves out renewal and zero weights", test_health_lowest_condition},
+		{"health thresholds and band boundaries", test_health_thresholds},
+		{"health signal and weight ranges", test_health_signal_valid},
+		{"advocate hand-out against the greedy rule", test_advocate_for},
+		{"account-level nps moments: added, merged in any order, two-pass", test_account_nps_moments},
+		{"account-level nps with one answer per account is the answer-level nps", test_account_nps_one_answer},
+		{"account-level nps edge cases and stored moments checks", test_account_nps_edges},
 	};
 
 		return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
