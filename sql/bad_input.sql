@@ -9,7 +9,7 @@
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
                   'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state', 'mrr_schedule', 'cohort_state',
-                  'health_band']) t,
+                  'health_band', 'funnel_state', 'stage_path', 'time_in_stage_state', 'proportion_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -53,7 +53,17 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'min(b)::text FROM (VALUES (NULL::health_band)) v(b)',
   'account_nps(s) FROM (VALUES (NULL::nps_state)) v(s)', 'account_nps_margin(s) FROM (VALUES (NULL::nps_state)) v(s)',
   'account_nps_final(NULL)', 'account_nps_combine(NULL, ''{0,0,0,0}'')::text',
-  'count(*) FROM match_advocates(NULL::int[], NULL::int[])']) f;
+  'count(*) FROM match_advocates(NULL::int[], NULL::int[])',
+  'funnel_agg(s)::text FROM (VALUES (NULL::lifecycle_stage)) v(s)', 'funnel_agg(s, c)::text FROM (VALUES (''aware''::lifecycle_stage, NULL::boolean)) v(s, c)',
+  'count(*) FROM funnel_stages(NULL)', 'reached(NULL, ''target'')', 'reached(''v2 target=1 aware=0 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=0 churned=0 churned_unplaced=0'', NULL)',
+  'conversion(NULL, ''target'', ''aware'')', 'conversion_interval(NULL, ''target'', ''aware'')::text',
+  'rollup(s)::text FROM (VALUES (NULL::funnel_state)) v(s)',
+  'stage_path(s, d)::text FROM (VALUES (NULL::lifecycle_stage, date ''2024-01-01''), (''aware'', NULL)) v(s, d)',
+  'time_in_stage_agg(p)::text FROM (VALUES (NULL::stage_path)) v(p)', 'count(*) FROM time_in_stage(NULL)', 'funnel_velocity(NULL)',
+  'rollup(s)::text FROM (VALUES (NULL::time_in_stage_state)) v(s)', 'rollup(s)::text FROM (VALUES (NULL::stage_path)) v(s)',
+  'win_rate(w) FROM (VALUES (NULL::boolean)) v(w)', 'proportion(NULL)', 'proportion_interval(NULL)::text',
+  'successes(NULL)', 'trials(NULL)', 'wilson_interval(NULL, 3)::text', 'rollup(s)::text FROM (VALUES (NULL::proportion_state)) v(s)',
+  'pipeline_velocity(NULL, 0.3, 1000, 30)', 'tal_size(10, 20, NULL, 0.1)']) f;
 
 -- money: negative, NaN and infinite amounts are 22003 for every aggregate and
 -- argument; a sum past 4096 bits is 54000

@@ -42,8 +42,12 @@ SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_
        churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
        repeat_purchase_agg(score) AS repeat_st,
        revenue_agg(mrr_start, mrr_end, churned) AS revenue_st,
-       mrr_schedule(started, ended, mrr_end) AS schedule_st
+       mrr_schedule(started, ended, mrr_end) AS schedule_st,
+       funnel_agg(stage, churned) AS funnel_st, proportion_agg(churned) AS proportion_st,
+       stage_path(stage, started) AS path_st
 FROM dist_answers GROUP BY 1, 2, 3;
+ALTER TABLE dist_states ADD COLUMN tis_st time_in_stage_state;
+UPDATE dist_states SET tis_st = (SELECT time_in_stage_agg(p) FROM (VALUES (path_st)) v(p));
 -- one schedule per customer, for cohort_agg
 CREATE TABLE dist_schedules AS
 SELECT id % 499 AS customer, mrr_schedule(started, ended, mrr_end) AS s FROM dist_answers GROUP BY 1;
@@ -106,6 +110,17 @@ INSERT INTO agg_calls VALUES
 	('min(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
 	('max(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
 	('account_nps(nps_state)', 'nps_st', 'dist_states'),
+	('funnel_agg(lifecycle_stage)', 'stage', 'dist_answers'),
+	('funnel_agg(lifecycle_stage, boolean)', 'stage, churned', 'dist_answers'),
+	('rollup(funnel_state)', 'funnel_st', 'dist_states'),
+	('win_rate(boolean)', 'CASE WHEN id % 5 = 0 THEN NULL ELSE churned END', 'dist_answers'),
+	('proportion_agg(boolean)', 'churned', 'dist_answers'),
+	('rollup(proportion_state)', 'proportion_st', 'dist_states'),
+	('stage_path(lifecycle_stage, date)', 'stage, started', 'dist_answers'),
+	('stage_path(lifecycle_stage, timestamptz)', $$stage, started::timestamptz$$, 'dist_answers'),
+	('rollup(stage_path)', 'path_st', 'dist_states'),
+	('time_in_stage_agg(stage_path)', 'path_st', 'dist_states'),
+	('rollup(time_in_stage_state)', 'tis_st', 'dist_states'),
 	('account_nps_margin(nps_state)', 'nps_st', 'dist_states'),
 	('account_nps_margin(nps_state, double precision)', 'nps_st, 0.9', 'dist_states'),
 	('max(nps_class)', 'class', 'dist_answers'),

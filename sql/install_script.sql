@@ -38,14 +38,16 @@ WHERE d.refclassid = 'pg_extension'::regclass
 ORDER BY 1;
 
 -- every metric aggregate has a moving-aggregate inverse (min/max of the
--- enumerations cannot; account_nps keeps float moments, which do not
--- subtract exactly, as avg(float8) has no inverse)
+-- enumerations cannot, nor stage_path, whose first entries are minimums;
+-- account_nps keeps float moments, which do not subtract exactly, as
+-- avg(float8) has no inverse)
 SELECT a.aggfnoid::regprocedure AS aggregate_without_inverse
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
-  AND p.proname NOT IN ('min', 'max', 'account_nps', 'account_nps_margin')
+  AND p.proname NOT IN ('min', 'max', 'account_nps', 'account_nps_margin', 'stage_path')
+  AND NOT (p.proname = 'rollup' AND a.aggtranstype = 'stage_path'::regtype)
   AND a.aggminvtransfn = 0
 ORDER BY 1;
 
