@@ -376,3 +376,63 @@ SELECT size_band, count(*) AS "critical accounts", count(advocate) AS "with an a
        count(DISTINCT advocate) AS "advocates asked"
 FROM advocate_pairs
 GROUP BY size_band ORDER BY CASE size_band WHEN 'SMB' THEN 1 WHEN 'Mid-Market' THEN 2 ELSE 3 END;
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(m) The funnel (funnel_agg over each account''s furthest stage before churning):'
+\echo '    how many accounts reached each stage, stage-to-stage conversion with its 95%'
+\echo '    Wilson interval, and conversion from target.  Then time in stage from the'
+\echo '    stage history (stage_path per account, time_in_stage_agg): accounts that'
+\echo '    entered and left each stage, median and mean days there.'
+CREATE TEMP TABLE furthest AS
+SELECT account_id, max(stage) FILTER (WHERE stage <> 'churned') AS furthest, bool_or(stage = 'churned') AS churned
+FROM stage_history GROUP BY account_id;
+SELECT stage, reached, stopped, round(conversion_from_previous::numeric, 3) AS "from previous",
+       round(lower::numeric, 3) || ' .. ' || round(upper::numeric, 3) AS "95% interval",
+       round(conversion_from_first::numeric, 3) AS "from target"
+FROM funnel_stages((SELECT funnel_agg(coalesce(furthest, 'churned'), churned) FROM furthest));
+CREATE TEMP TABLE paths AS
+SELECT account_id, stage_path(stage, entered_at) AS p FROM stage_history GROUP BY account_id;
+SELECT stage, entered, passed, median_days AS "median days", round(mean_days::numeric, 1) AS "mean days"
+FROM time_in_stage((SELECT time_in_stage_agg(p) FROM paths));
+SELECT funnel_velocity(time_in_stage_agg(p)) AS "funnel velocity: median days from target to onboarding"
+FROM paths;
+
+\echo 'Win rate (won / closed, with its 95% Wilson interval) and pipeline velocity'
+\echo '(opportunities x win rate x average won deal / days to close a won deal) by'
+\echo 'quarter of creation, since the CRM went live'
+SELECT to_char(quarter, 'YYYY "Q"Q') AS quarter, opportunities, closed, round(win_rate::numeric, 3) AS "win rate",
+       round((proportion_interval(st)).lower::numeric, 3) || ' .. ' || round((proportion_interval(st)).upper::numeric, 3) AS "95% interval",
+       round(avg_deal, 2) AS "avg deal", round(cycle_days, 1) AS "cycle days",
+       round(pipeline_velocity(opportunities, win_rate, avg_deal, cycle_days), 2) AS "velocity per day"
+FROM (SELECT date_trunc('quarter', created_on) AS quarter, count(*) AS opportunities,
+             count(*) FILTER (WHERE status <> 'open') AS closed,
+             win_rate(nullif(status, 'open') = 'won') AS win_rate,
+             proportion_agg(nullif(status, 'open') = 'won') AS st,
+             avg(amount) FILTER (WHERE status = 'won') AS avg_deal,
+             avg(closed_on - created_on) FILTER (WHERE status = 'won') AS cycle_days
+      FROM opportunities WHERE created_on >= date '2024-01-01' GROUP BY 1) q
+ORDER BY q.quarter;
+
+\echo 'The target account list the sample data implies (tal_size): 12 new customers a'
+\echo 'year for each sales rep, at the 2025-26 new-business win rate and the target'
+\echo 'accounts'' conversion to opportunity; and the list''s share of the pipeline and'
+\echo 'engagement in the last quarter'
+SELECT (SELECT count(DISTINCT owner) FROM accounts) AS "sales reps",
+       round(w.win_rate::numeric, 3) AS "win rate",
+       round(conversion(t.st, 'target', 'opportunity')::numeric, 3) AS "target to pipeline",
+       ceil(tal_size((SELECT count(DISTINCT owner) FROM accounts), 12, w.win_rate,
+                     conversion(t.st, 'target', 'opportunity'))) AS "target accounts needed",
+       (SELECT count(*) FROM accounts WHERE is_target) AS "on the list now"
+FROM (SELECT funnel_agg(coalesce(f.furthest, 'churned'), f.churned) AS st
+      FROM furthest f JOIN accounts a USING (account_id) WHERE a.is_target) t,
+     (SELECT win_rate(nullif(status, 'open') = 'won') AS win_rate
+      FROM opportunities WHERE kind = 'new' AND created_on >= date '2025-01-01') w;
+SELECT round(sum(o.amount) FILTER (WHERE a.is_target) / sum(o.amount), 3) AS "target share of pipeline",
+       (SELECT round(proportion(st)::numeric, 3) || ' (' || round((proportion_interval(st)).lower::numeric, 3) || ' .. '
+               || round((proportion_interval(st)).upper::numeric, 3) || ')'
+        FROM (SELECT proportion_agg(EXISTS (SELECT 1 FROM engagement_events e WHERE e.account_id = t.account_id
+                                            AND e.occurred_on > date '2026-03-31')) AS st
+              FROM accounts t WHERE t.is_target) x) AS "target accounts engaged last quarter"
+FROM opportunities o JOIN accounts a USING (account_id)
+WHERE o.status = 'open' OR o.created_on >= date '2026-01-01';
