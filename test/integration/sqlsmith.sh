@@ -75,6 +75,12 @@ SELECT g AS account_id, (g % 11) / 10.0 AS usage, (g * 7) % 201 - 100.0 AS nps, 
        (g * 17) % 400 AS days_to_renewal, health_band((g * 29) % 101) AS band,
        ARRAY[g, g + 1] AS ids, ((g * 7) % 300)::numeric(12, 2) AS clv
 FROM generate_series(1, 200) g;
+CREATE TABLE smith_funnel AS
+SELECT account_id % 7 AS segment, funnel_agg(stage, account_id % 3 = 0) AS funnel, proportion_agg(account_id % 2 = 0) AS wins,
+       stage_path(stage, date '2024-01-01' + account_id % 300) AS path
+FROM smith_accounts GROUP BY 1;
+ALTER TABLE smith_funnel ADD COLUMN times time_in_stage_state;
+UPDATE smith_funnel SET times = (SELECT time_in_stage_agg(p) FROM (VALUES (path)) v(p));
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -87,7 +93,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months|cohort_[a-z_]*|account_[a-z_]*|health_band[a-z_]*|value_at_risk|match_advocates)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months|cohort_[a-z_]*|account_[a-z_]*|health_band[a-z_]*|value_at_risk|match_advocates|funnel_[a-z_]*|reached|conversion[a-z_]*|stage_path[a-z_]*|time_in_stage[a-z_]*|win_rate|proportion[a-z_]*|successes|trials|wilson_interval|pipeline_velocity|tal_size)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 

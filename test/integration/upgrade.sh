@@ -261,13 +261,13 @@ before14=$(abm_psql -d $prev -At -c "$q14")
 abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.5'"
 after14=$(abm_psql -d $prev -At -c "$q14")
 [ "$before14" = "$after14" ] || { echo "upgrade: 1.4 states or views read differently after the update to 1.5" >&2; exit 1; }
-new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9)")
-[ "$new15" = "45|at_risk|550.00|-45.500000|2" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
+new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9), (SELECT reached(funnel_agg(s), 'aware') FROM unnest('{target,aware,advocate}'::lifecycle_stage[]) s), win_rate(w), tal_size(10, 20, 0.25, 0.1) FROM (VALUES (true), (false), (NULL), (true)) v(w)")
+[ "$new15" = "45|at_risk|550.00|-45.500000|2|2|0.6666666666666666|8000" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $prev
 
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
 echo "upgrade: 1.3 -> 1.4 keeps stored states and views; the revenue functions work"
-echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views; the account health functions work"
+echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views; the account health and funnel functions work"
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
 echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
