@@ -5,16 +5,19 @@
 
 #include <math.h>
 
+/*
+ * One field per funnel step, named by its lifecycle_stage label (the
+ * fields of three schemas, each with its own merge rule).
+ */
+#define STEP_FIELDS(merge, nonnegative) \
+	{"target", merge, nonnegative}, {"aware", merge, nonnegative}, \
+	{"engaged", merge, nonnegative}, {"opportunity", merge, nonnegative}, \
+	{"onboarding", merge, nonnegative}, {"active", merge, nonnegative}, \
+	{"renewing", merge, nonnegative}, {"expanding", merge, nonnegative}, \
+	{"advocate", merge, nonnegative}
+
 static const abm_state_field funnel_fields[] = {
-	{"target", ABM_MERGE_SUM, 1},
-	{"aware", ABM_MERGE_SUM, 1},
-	{"engaged", ABM_MERGE_SUM, 1},
-	{"opportunity", ABM_MERGE_SUM, 1},
-	{"onboarding", ABM_MERGE_SUM, 1},
-	{"active", ABM_MERGE_SUM, 1},
-	{"renewing", ABM_MERGE_SUM, 1},
-	{"expanding", ABM_MERGE_SUM, 1},
-	{"advocate", ABM_MERGE_SUM, 1},
+	STEP_FIELDS(ABM_MERGE_SUM, 1),
 	{"churned", ABM_MERGE_SUM, 1},
 	{"churned_unplaced", ABM_MERGE_SUM, 1},
 };
@@ -57,15 +60,7 @@ abm_funnel_reached(const abm_state *s, int step)
 
 static const abm_state_field path_fields[] = {
 	{"unit", ABM_MERGE_SAME, 1},
-	{"target", ABM_MERGE_MIN, 0},
-	{"aware", ABM_MERGE_MIN, 0},
-	{"engaged", ABM_MERGE_MIN, 0},
-	{"opportunity", ABM_MERGE_MIN, 0},
-	{"onboarding", ABM_MERGE_MIN, 0},
-	{"active", ABM_MERGE_MIN, 0},
-	{"renewing", ABM_MERGE_MIN, 0},
-	{"expanding", ABM_MERGE_MIN, 0},
-	{"advocate", ABM_MERGE_MIN, 0},
+	STEP_FIELDS(ABM_MERGE_MIN, 0),
 	{"churned", ABM_MERGE_MIN, 0},
 };
 
@@ -138,15 +133,7 @@ abm_path_times_of(const abm_state *path, abm_path_times *out, abm_error *err)
 
 static const abm_state_field tis_fields[] = {
 	{"unit", ABM_MERGE_SAME, 1},
-	{"target", ABM_MERGE_SUM, 1},
-	{"aware", ABM_MERGE_SUM, 1},
-	{"engaged", ABM_MERGE_SUM, 1},
-	{"opportunity", ABM_MERGE_SUM, 1},
-	{"onboarding", ABM_MERGE_SUM, 1},
-	{"active", ABM_MERGE_SUM, 1},
-	{"renewing", ABM_MERGE_SUM, 1},
-	{"expanding", ABM_MERGE_SUM, 1},
-	{"advocate", ABM_MERGE_SUM, 1},
+	STEP_FIELDS(ABM_MERGE_SUM, 1),
 };
 
 static const char *const tis_cols[] = {"key", "accounts"};
