@@ -27,15 +27,26 @@ StaticAssertDecl(ABM_NATIVE_SCALARS + (ABM_FUNNEL_STEPS + 2) * sizeof(int64) == 
 StaticAssertDecl(ABM_NATIVE_SCALARS + (1 + ABM_LIFECYCLE_STAGES) * sizeof(int64) == 96,
 				 "stage_path transition: SSPACE = 96");
 
-/* Position of a lifecycle_stage datum: target = 0 .. churned = 9. */
+/*
+ * Position of a lifecycle_stage datum: target = 0 .. churned = 9.  A table
+ * of the 256 bytes, built on first use, so the per-row step is one load.
+ */
 static int
 stage_position(Datum stage)
 {
-	int			i = abm_enum_index(&abm_lifecycle_stage_enum, (uint8) DatumGetChar(stage));
+	static int8 position[256];
+	static bool built = false;
+	uint8		code = (uint8) DatumGetChar(stage);
 
-	if (i < 0)
+	if (unlikely(!built))
+	{
+		for (int c = 0; c < 256; c++)
+			position[c] = (int8) abm_enum_index(&abm_lifecycle_stage_enum, c);
+		built = true;
+	}
+	if (unlikely(position[code] < 0))
 		(void) abm_enum_label_of(&abm_lifecycle_stage_enum, stage);	/* reports the bad byte */
-	return i;
+	return position[code];
 }
 
 /* ---- funnel_state ---- */
