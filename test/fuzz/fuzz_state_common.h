@@ -12,6 +12,7 @@
 #ifndef ABM_FUZZ_STATE_COMMON_H
 #define ABM_FUZZ_STATE_COMMON_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@
 #include "revenue.h"
 #include "schedule.h"
 #include "cohort.h"
+#include "funnel.h"
+#include "pipeline.h"
+#include "stats.h"
 
 
 /*
@@ -54,6 +58,10 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_revenue_schema,
 	&abm_schedule_schema,
 	&abm_cohort_schema,
+	&abm_funnel_schema,
+	&abm_stage_path_schema,
+	&abm_time_in_stage_schema,
+	&abm_proportion_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))
@@ -289,7 +297,10 @@ fuzz_schedule_peak(const abm_state *s, abm_money *peak)
  * ABM_ERR_LIMIT, then a double wider than 64 words is ABM_ERR_LIMIT; last
  * the schema's rule, where only a schedule's doubled MRR can pass the
  * widest amount (ABM_ERR_LIMIT).  revenue_check cannot fail: every sum and
- * bound doubles, nor cohort_check: settings stay, retained <= customers.
+ * bound doubles, nor cohort_check: settings stay, retained <= customers;
+ * funnel_check only when the doubled placed accounts (the sum of the nine
+ * steps) pass INT64_MAX.  MIN and SAME fields (stage_path's first entries
+ * and unit, time_in_stage_state's unit) merge with themselves unchanged.
  */
 static abm_status fuzz_self_merge_rows_status(const abm_state *s);
 
@@ -314,6 +325,15 @@ fuzz_self_merge_status(const abm_state *s)
 		int64_t		n = s->scalar[NPS_DETRACTORS] + s->scalar[NPS_PASSIVES] + s->scalar[NPS_PROMOTERS];
 
 		if (n > INT64_MAX / 2)
+			return ABM_ERR_RANGE;
+	}
+	if (sch == &abm_funnel_schema)
+	{
+		__int128	placed = 0;
+
+		for (i = 0; i < ABM_FUNNEL_STEPS; i++)
+			placed += s->scalar[i];
+		if (placed > INT64_MAX / 2)
 			return ABM_ERR_RANGE;
 	}
 	return fuzz_self_merge_rows_status(s);
@@ -489,6 +509,194 @@ fuzz_check_cohort_rules(const abm_state *s)
 }
 
 /*
+ * funnel_state's rule, restated (funnel.h): the placed accounts (the nine
+ * steps) fit a bigint and include the churned ones; reached(s) is the sum
+ * of the steps from s on.
+ */
+static void
+fuzz_check_funnel_rules(const abm_state *s)
+{
+	__int128	placed = 0;
+	int			t;
+
+	for (t = ABM_FUNNEL_STEPS - 1; t >= 0; t--)
+	{
+		placed += s->scalar[t];
+		FUZZ_CHECK(placed <= INT64_MAX);
+		FUZZ_CHECK(abm_funnel_reached(s, t) == (int64_t) placed);
+	}
+	FUZZ_CHECK(s->scalar[FUNNEL_CHURNED] <= placed);
+}
+
+/* A unit of stage_path or time_in_stage_state: days, microseconds, or unset when nothing needs it. */
+static int
+fuzz_unit_ok(int64_t unit, int needed)
+{
+	return unit == ABM_TIME_DAYS || unit == ABM_TIME_MICROSECONDS || (unit == ABM_UNSET && !needed);
+}
+
+/*
+ * stage_path's rule, restated: a unit once any stage is entered.  Its
+ * times, from funnel.h's definition in 128 bits: a stage entered ends at
+ * the first entry, at or after its own, into any later stage (churned
+ * included); the velocity runs from target to onboarding when onboarding
+ * is not before target; past ABM_DURATION_MAX, ABM_ERR_RANGE.
+ */
+static void
+fuzz_check_path_rules(const abm_state *s)
+{
+	const int64_t *first = &s->scalar[PATH_FIRST_ENTRY];
+	int			any = 0,
+				ok = 1,
+				i,
+				t;
+	int64_t		duration[ABM_FUNNEL_STEPS],
+				velocity = -1;
+	abm_path_times got;
+	abm_error	err;
+	abm_status	st;
+
+	for (i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+		any |= first[i] != ABM_PATH_NEVER;
+	FUZZ_CHECK(fuzz_unit_ok(s->scalar[PATH_UNIT], any));
+	for (i = 0; i < ABM_FUNNEL_STEPS; i++)
+	{
+		__int128	best = -1;
+
+		duration[i] = -1;
+		if (first[i] == ABM_PATH_NEVER)
+			continue;
+		for (t = i + 1; t < ABM_LIFECYCLE_STAGES; t++)
+			if (first[t] != ABM_PATH_NEVER && first[t] >= first[i] &&
+				(best < 0 || (__int128) first[t] - first[i] < best))
+				best = (__int128) first[t] - first[i];
+		if (best > ABM_DURATION_MAX)
+			ok = 0;
+		else
+			duration[i] = (int64_t) best;
+	}
+	if (first[0] != ABM_PATH_NEVER && first[4] != ABM_PATH_NEVER && first[4] >= first[0])
+	{
+		if ((__int128) first[4] - first[0] > ABM_DURATION_MAX)
+			ok = 0;
+		else
+			velocity = first[4] - first[0];
+	}
+	memset(&err, 0, sizeof(err));
+	st = abm_path_times_of(s, &got, &err);
+	if (!ok)
+	{
+		FUZZ_CHECK(st == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		return;
+	}
+	FUZZ_CHECK(st == ABM_OK);
+	for (i = 0; i < ABM_FUNNEL_STEPS; i++)
+		FUZZ_CHECK(got.entered[i] == (first[i] != ABM_PATH_NEVER) && got.duration[i] == duration[i]);
+	FUZZ_CHECK(got.velocity == velocity);
+}
+
+/*
+ * time_in_stage_state's rules, restated: a unit once there are rows; keys
+ * name a step (0..8) or the velocity (15) and a duration >= 0; rows count
+ * one account or more; no step has more accounts passing it than entering
+ * it (the velocity: than entering target).  Each stage's statistics from
+ * its rows: the accounts, the mean, and the median (the values at
+ * positions (n - 1) / 2 and n / 2 of the sorted accounts, averaged).
+ */
+static void
+fuzz_check_tis_rules(const abm_state *s)
+{
+	__int128	passed[ABM_FUNNEL_STEPS + 1] = {0};
+	uint32_t	r;
+	int			slot,
+				i;
+
+	FUZZ_CHECK(fuzz_unit_ok(s->scalar[TIS_UNIT], s->nrows > 0));
+	for (r = 0; r < s->nrows; r++)
+	{
+		int64_t		key = s->rows[(size_t) r * 2],
+					n = s->rows[(size_t) r * 2 + 1];
+		int			stage = (int) (key >> ABM_DURATION_BITS);
+
+		FUZZ_CHECK(key >= 0 && (stage < ABM_FUNNEL_STEPS || stage == ABM_VELOCITY_STAGE));
+		FUZZ_CHECK(n > 0);
+		passed[stage < ABM_FUNNEL_STEPS ? stage : ABM_FUNNEL_STEPS] += n;
+	}
+	for (i = 0; i < ABM_FUNNEL_STEPS; i++)
+		FUZZ_CHECK(passed[i] <= s->scalar[TIS_ENTERED + i]);
+	FUZZ_CHECK(passed[ABM_FUNNEL_STEPS] <= s->scalar[TIS_ENTERED]);
+
+	for (slot = 0; slot <= ABM_FUNNEL_STEPS + 1; slot++)
+	{
+		/* the steps, the velocity, and stage 9 (churned), which has no rows */
+		int			stage = slot < ABM_FUNNEL_STEPS ? slot : slot == ABM_FUNNEL_STEPS ? ABM_VELOCITY_STAGE : ABM_FUNNEL_CHURNED;
+		__int128	n = 0,
+					seen = 0;
+		long double sum = 0;
+		double		lo = NAN,
+					hi = NAN;
+		abm_duration_stats got;
+
+		for (r = 0; r < s->nrows; r++)
+			if ((s->rows[(size_t) r * 2] >> ABM_DURATION_BITS) == stage)
+				n += s->rows[(size_t) r * 2 + 1];
+		for (r = 0; r < s->nrows; r++)
+		{
+			int64_t		key = s->rows[(size_t) r * 2],
+						c = s->rows[(size_t) r * 2 + 1];
+			double		d = (double) (key & ABM_DURATION_MAX);
+
+			if ((key >> ABM_DURATION_BITS) != stage)
+				continue;
+			sum += (long double) c * (long double) (key & ABM_DURATION_MAX);
+			if (seen <= (n - 1) / 2 && (n - 1) / 2 < seen + c)
+				lo = d;
+			if (seen <= n / 2 && n / 2 < seen + c)
+				hi = d;
+			seen += c;
+		}
+		abm_time_in_stage_stats(s, stage, &got);
+		FUZZ_CHECK(got.passed == (int64_t) n);
+		if (n == 0)
+			FUZZ_CHECK(isnan(got.median) && isnan(got.mean));
+		else
+		{
+			double		mean = (double) (sum / (long double) n);
+
+			FUZZ_CHECK(got.median == (lo + hi) / 2.0);
+			FUZZ_CHECK(fabs(got.mean - mean) <= 1e-9 * mean);
+		}
+	}
+}
+
+/*
+ * proportion_state's rule, restated: successes <= trials.  The proportion
+ * is their ratio (NaN without trials), inside its Wilson interval.
+ */
+static void
+fuzz_check_proportion_rules(const abm_state *s)
+{
+	int64_t		x = s->scalar[PROPORTION_SUCCESSES],
+				n = s->scalar[PROPORTION_TRIALS];
+	double		p = abm_proportion_of(s),
+				lo,
+				hi;
+
+	FUZZ_CHECK(x <= n);
+	if (n == 0)
+	{
+		FUZZ_CHECK(isnan(p));
+		FUZZ_CHECK(abm_wilson_interval((double) x, (double) n, 0.95, &lo, &hi) == 0 && isnan(lo) && isnan(hi));
+		return;
+	}
+	FUZZ_CHECK(p == (double) x / (double) n);
+	FUZZ_CHECK(abm_wilson_interval((double) x, (double) n, 0.95, &lo, &hi) == 1);
+	FUZZ_CHECK(lo >= 0 && lo <= p * (1 + 1e-12) && hi >= p * (1 - 1e-12) && hi <= 1);
+	/* exactly 0 and 1 at the ends (near them, a bound may round to 0 or 1 too) */
+	FUZZ_CHECK((x != 0 || lo == 0) && (x != n || hi == 1));
+}
+
+/*
  * The documented rules, checked here independently of abm_state_validate:
  * nonnegative fields, keys strictly increasing, counts nonnegative, no row
  * of zeros among rows with amounts, and each schema's own rule.
@@ -539,6 +747,14 @@ fuzz_check_rules(const abm_state *s)
 		fuzz_check_schedule_rules(s);
 	if (sch == &abm_cohort_schema)
 		fuzz_check_cohort_rules(s);
+	if (sch == &abm_funnel_schema)
+		fuzz_check_funnel_rules(s);
+	if (sch == &abm_stage_path_schema)
+		fuzz_check_path_rules(s);
+	if (sch == &abm_time_in_stage_schema)
+		fuzz_check_tis_rules(s);
+	if (sch == &abm_proportion_schema)
+		fuzz_check_proportion_rules(s);
 }
 
 static void fuzz_check_valid_state(const abm_state *s, int depth);

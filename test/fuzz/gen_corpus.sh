@@ -49,6 +49,13 @@ enum_seed "$(printf 'a%.0s' $(seq 65))"          # one byte too long
 enum_seed "  $(printf 'x%.0s' $(seq 63))target  "
 enum_seed 'adjusted-wald'
 enum_seed 'wald'
+# mrr_movement and health_band
+enum_seed 'new_business'
+enum_seed 'Cancelled'
+enum_seed 'unchanged'
+enum_seed 'At Risk'
+enum_seed 'amber'
+enum_seed 'healthy'
 
 # ---- fuzz_state_text: valid, edge and malformed texts of every schema ----
 d=fuzz_state_text
@@ -192,6 +199,48 @@ text_seed "${COH}1179648:4611686018427387904:0:1:1]"                        # cu
 text_seed "${COH}1179648:1:1:$P127:$P127M1,1179649:1:0:$P127:0]"             # three words
 text_seed "${COH}1179648:1:1:$P4095M1:1]"                                   # 64 words
 text_seed 'v1 period_months=3 through=293 rows=[]'
+# funnel_state: nine steps by furthest stage, churned (among the placed) and churned_unplaced
+STEPS() { printf 'target=%s aware=%s engaged=%s opportunity=%s onboarding=%s active=%s renewing=%s expanding=%s advocate=%s' "$@"; }
+text_seed "v2 $(STEPS 220 451 1000 70000 5 0 1 2 75) churned=168 churned_unplaced=4294967296"   # golden (unit test)
+text_seed "v2 $(STEPS 0 0 0 0 0 0 0 0 0) churned=0 churned_unplaced=0"
+text_seed "v2 $(STEPS 1 0 0 0 0 0 0 0 1) churned=2 churned_unplaced=0"             # churned = placed
+text_seed "v2 $(STEPS 1 0 0 0 0 0 0 0 1) churned=3 churned_unplaced=0"             # churned > placed
+text_seed "v2 $(STEPS 0 0 0 0 0 0 0 0 0) churned=0 churned_unplaced=$M"
+text_seed "v2 $(STEPS 0 3074457345618258602 3074457345618258602 0 0 0 0 0 3074457345618258602) churned=1 churned_unplaced=0"   # placed doubles past int64
+text_seed "v2 $(STEPS 0 $M 1 0 0 0 0 0 0) churned=0 churned_unplaced=0"            # placed past int64
+text_seed "v2 $(STEPS 0 -1 0 0 0 0 0 0 0) churned=0 churned_unplaced=0"
+text_seed "v1 $(STEPS 3 2 1 0 0 0 0 0 0) churned=1 churned_unplaced=1"
+# stage_path: the unit, then first entries; 9223372036854775807 = never
+N=9223372036854775807
+text_seed "v2 unit=1 $(STEPS 8766 8775 $N 8800 -3 $N $N $N $N) churned=9000"       # golden (unit test)
+text_seed "v2 unit=-9223372036854775808 $(STEPS $N $N $N $N $N $N $N $N $N) churned=$N"   # empty: no unit, no entry
+text_seed "v2 unit=-9223372036854775808 $(STEPS 5 $N $N $N $N $N $N $N $N) churned=$N"    # an entry without its unit
+text_seed "v2 unit=3 $(STEPS 5 $N $N $N $N $N $N $N $N) churned=$N"
+text_seed "v2 unit=2 $(STEPS 10 5 12 12 40 $N 3 $N $N) churned=45"                 # backward moves, ties, churned
+text_seed "v2 unit=2 $(STEPS -9223372036854775808 9223372036854775806 $N $N 288230376151711743 $N $N $N $N) churned=$N"   # times past ABM_DURATION_MAX
+text_seed "v2 unit=1 $(STEPS 0 288230376151711743 $N $N 288230376151711744 $N $N $N $N) churned=$N"   # the longest time, and the velocity one more
+# time_in_stage_state: the unit, entered per step, rows stage<<58|duration:accounts (15: the velocity)
+TIS="v2 unit=1 $(STEPS 5 5 5 5 5 5 5 5 5)"
+text_seed "v2 unit=1 $(STEPS 2 1 0 0 0 0 0 0 0) rows=[9:2,288230376151711746:1,4323455642275676167:1]"   # golden (unit test)
+text_seed "v2 unit=-9223372036854775808 $(STEPS 0 0 0 0 0 0 0 0 0) rows=[]"        # empty: no unit, no row
+text_seed "$TIS rows=[]"
+text_seed "$TIS rows=[0:1,1:2,7:2,288230376151711743:0]"                           # a row of no accounts
+text_seed "$TIS rows=[0:1,1:2,288230376151711743:2,2305843009213693952:5,4323455642275676160:5]"
+text_seed "$TIS rows=[0:1,3:1,7:2,288230376151711746:1,288230376151711750:1]"        # even counts: medians between two values
+text_seed "$TIS rows=[2594073385365405696:1]"                                      # stage 9: churned is no step
+text_seed "$TIS rows=[4611686018427387904:1]"                                      # stage 16
+text_seed "$TIS rows=[3:3,4:3]"                                                    # more passed than entered
+text_seed "$TIS rows=[4323455642275676160:3,4323455642275676161:3]"                # velocity past target's entered
+text_seed "v2 unit=2 $(STEPS 4611686018427387904 0 0 0 0 0 0 0 0) rows=[5:4611686018427387904]"   # doubles past int64
+text_seed "v2 unit=-9223372036854775808 $(STEPS 1 0 0 0 0 0 0 0 0) rows=[5:1]"     # rows without the unit
+# proportion_state: successes out of trials
+text_seed 'v2 successes=2 trials=3'
+text_seed 'v2 successes=0 trials=0'
+text_seed 'v2 successes=4 trials=3'
+text_seed "v2 successes=$M trials=$M"
+text_seed 'v2 successes=1 trials=9223372036854775807'
+text_seed 'v2 successes=-1 trials=3'
+text_seed 'v1 successes=2 trials=3'
 
 # ---- fuzz_state_binary: valid, truncated, wrong-version and partial forms ----
 d=fuzz_state_binary
@@ -296,6 +345,30 @@ bin_seed "$C3$W2$(u32 1)$(i64 1179649)$(i64 1)$(i64 2)$(i64 100)$Z$(i64 100)$Z" 
 bin_seed "\x02\x00$(i64 3)$(i64 289)$W2$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$(i64 100)$Z$(i64 100)$Z"   # ends after through
 bin_seed "$C3$(i64 196610)$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$(i64 100)$Z$Z$(i64 100)$Z$Z"   # three words where two hold them
 bin_seed "$C3$(i64 196608)$(u32 1)$(i64 1179648)$(i64 1)$(i64 1)$Z$Z$(i64 1)$Z$Z$Z"   # 2^128 starting: three words
+# funnel_state (kind 10): eleven counts
+bin_seed "\x02\x00$(i64 220)$(i64 451)$(i64 1000)$(i64 70000)$(i64 5)$Z$(i64 1)$(i64 2)$(i64 75)$(i64 168)$(i64 4294967296)"   # golden (unit test)
+bin_seed "\x02\x0a\x00\x00$(le64 220)$(le64 451)$(le64 1000)$(le64 70000)$(le64 5)$(le64 0)$(le64 1)$(le64 2)$(le64 75)$(le64 168)$(le64 4294967296)"   # native golden
+bin_seed "\x02\x00$(i64 1)$(zn 7 "$Z")$(i64 1)$(i64 3)$Z"                         # churned > placed
+bin_seed "\x02\x00$Z$HALF$HALF$(zn 6 "$Z")$Z$Z"                                      # placed past int64
+bin_seed "\x01$(i64 3)$(i64 2)$(i64 1)$(zn 6 "$Z")$(i64 1)$(i64 1)"                   # version 1
+# stage_path (kind 11): unit, ten first entries
+NEV=$MAXB
+bin_seed "\x02\x00$(i64 1)$(i64 8766)$(i64 8775)$NEV$(i64 8800)$(i64 -3)$NEV$NEV$NEV$NEV$(i64 9000)"   # golden (unit test)
+bin_seed "\x02\x0b\x00\x00$(le64 1)$(le64 8766)$(le64 8775)$(le64 9223372036854775807)$(le64 8800)$(le64 -3)$(zn 4 "$(le64 9223372036854775807)")$(le64 9000)"   # native golden
+bin_seed "\x02\x00$MINB$(zn 10 "$NEV")"                                              # empty: no unit
+bin_seed "\x02\x00$(i64 2)$MINB$(i64 9223372036854775806)$(zn 8 "$NEV")"              # a time past ABM_DURATION_MAX
+bin_seed "\x02\x00$(i64 3)$(i64 5)$(zn 9 "$NEV")"                                     # unit 3
+# time_in_stage_state (kind 12): unit, nine entered, rows (key, accounts)
+bin_seed "\x02\x00$(i64 1)$(i64 2)$(i64 1)$(zn 7 "$Z")$(u32 3)$(i64 9)$(i64 2)$(i64 288230376151711746)$(i64 1)$(i64 4323455642275676167)$(i64 1)"   # golden (unit test)
+bin_seed "\x02\x0c\x00\x00$(le64 1)$(le64 2)$(le64 1)$(zn 7 "$(le64 0)")\x03\x00\x00\x00\x00\x00\x00\x00$(le64 9)$(le64 2)$(le64 288230376151711746)$(le64 1)$(le64 4323455642275676167)$(le64 1)"   # native golden
+bin_seed "\x02\x00$MINB$(zn 9 "$Z")$(u32 0)"                                          # empty: no unit
+bin_seed "\x02\x00$(i64 1)$(zn 9 "$(i64 5)")$(u32 2)$(i64 288230376151711743)$(i64 5)$(i64 2594073385365405696)$(i64 1)"   # stage 9
+bin_seed "\x02\x00$(i64 2)$(zn 9 "$HALF")$(u32 1)$(i64 4323455642275676160)$HALF"     # velocity, doubles past int64
+# proportion_state (kind 13): successes, trials
+bin_seed "\x02\x00$(i64 2)$(i64 3)"                                                    # golden (unit test)
+bin_seed "\x02\x0d\x00\x00$(le64 2)$(le64 3)"                                         # native golden
+bin_seed "\x02\x00$(i64 4)$(i64 3)"                                                    # successes > trials
+bin_seed "\x02\x00$MAXB$MAXB"
 
 # ---- fuzz_money: amounts' text, and numeric's digits (sign, weight, dscale, int16 LE digits) ----
 d=fuzz_money

@@ -12,10 +12,12 @@
 #include "churn.h"
 #include "health.h"
 #include "cohort.h"
+#include "funnel.h"
 #include "label_enum.h"
 #include "lifecycle_stage.h"
 #include "money.h"
 #include "nps.h"
+#include "pipeline.h"
 #include "revenue.h"
 #include "schedule.h"
 #include "state.h"
@@ -5004,6 +5006,10 @@ hex_bytes(const char *hex, uint8_t *out)
 #define HZ "0000000000000000"
 #define SCHEDULE_GOLDEN_TEXT "v2 rows=[300:120.50,303:-20.50]"
 #define COHORT_GOLDEN_TEXT "v2 period_months=3 through=293 rows=[1179648:2:2:150.00:150.00,1179649:2:1:150.00:120.50]"
+#define FUNNEL_GOLDEN_TEXT "v2 target=220 aware=451 engaged=1000 opportunity=70000 onboarding=5 active=0 " \
+	"renewing=1 expanding=2 advocate=75 churned=168 churned_unplaced=4294967296"
+#define PATH_NEVER_HEX "7fffffffffffffff"
+#define PATH_NEVER_HEX_LE "ffffffffffffff7f"
 
 /*
  * The pinned forms of one small state of every kind: stored states and
@@ -5073,6 +5079,34 @@ test_state_golden_forms(void)
 			"02090000 0300000000000000 2501000000000000 0200020000000000 02000000 00000000"
 			" 0000120000000000 0200000000000000 0200000000000000 983a000000000000 " HZ " 983a000000000000 " HZ
 		" 0100120000000000 0200000000000000 0100000000000000 983a000000000000 " HZ " 122f000000000000 " HZ},
+		/* funnel_state: eleven counts (test_funnel_state writes the bytes out by hand too) */
+		{&abm_funnel_schema, FUNNEL_GOLDEN_TEXT,
+			"0200 00000000000000dc 00000000000001c3 00000000000003e8 0000000000011170 0000000000000005 " HZ
+			" 0000000000000001 0000000000000002 000000000000004b 00000000000000a8 0000000100000000",
+			"020a0000 dc00000000000000 c301000000000000 e803000000000000 7011010000000000 0500000000000000 " HZ
+		" 0100000000000000 0200000000000000 4b00000000000000 a800000000000000 0000000001000000"},
+		/* stage_path in days: never is INT64_MAX; a first entry may be before 2000-01-01 */
+		{&abm_stage_path_schema, "v2 unit=1 target=8766 aware=8775 engaged=9223372036854775807 opportunity=8800 "
+			"onboarding=-3 active=9223372036854775807 renewing=9223372036854775807 expanding=9223372036854775807 "
+			"advocate=9223372036854775807 churned=9000",
+			"0200 0000000000000001 000000000000223e 0000000000002247 " PATH_NEVER_HEX " 0000000000002260"
+			" fffffffffffffffd " PATH_NEVER_HEX " " PATH_NEVER_HEX " " PATH_NEVER_HEX " " PATH_NEVER_HEX
+			" 0000000000002328",
+			"020b0000 0100000000000000 3e22000000000000 4722000000000000 " PATH_NEVER_HEX_LE " 6022000000000000"
+			" fdffffffffffffff " PATH_NEVER_HEX_LE " " PATH_NEVER_HEX_LE " " PATH_NEVER_HEX_LE " " PATH_NEVER_HEX_LE
+		" 2823000000000000"},
+		/* time_in_stage_state: 9 days in target (2 accounts), 2 in aware, 7 from target to onboarding */
+		{&abm_time_in_stage_schema, "v2 unit=1 target=2 aware=1 engaged=0 opportunity=0 onboarding=0 active=0 "
+			"renewing=0 expanding=0 advocate=0 rows=[9:2,288230376151711746:1,4323455642275676167:1]",
+			"0200 0000000000000001 0000000000000002 0000000000000001 " HZ HZ HZ HZ HZ HZ HZ
+			" 00000003 0000000000000009 0000000000000002 0400000000000002 0000000000000001"
+			" 3c00000000000007 0000000000000001",
+			"020c0000 0100000000000000 0200000000000000 0100000000000000 " HZ HZ HZ HZ HZ HZ HZ
+			" 03000000 00000000 0900000000000000 0200000000000000 0200000000000004 0100000000000000"
+		" 070000000000003c 0100000000000000"},
+		{&abm_proportion_schema, "v2 successes=2 trials=3",
+			"0200 0000000000000002 0000000000000003",
+		"020d0000 0200000000000000 0300000000000000"},
 		/* 2^127 takes three words, -2^127 two */
 		{&abm_schedule_schema, "v2 rows=[0:170141183460469231731687303715884105728,1:-170141183460469231731687303715884105728]",
 			"0200 0000000000030000 00000002"
@@ -6154,6 +6188,1261 @@ test_account_nps_edges(void)
 	}
 }
 
+/* ---- funnel, time in stage, proportions and the pipeline models (funnel.h, pipeline.h) ---- */
+
+/* z of a two-sided confidence level, by bisection on erfc: P(|Z| > z) = 1 - confidence. */
+static double
+ref_confidence_z(double confidence)
+{
+	double		lo = 0.0,
+				hi = 50.0;
+
+	for (int i = 0; i < 200; i++)
+	{
+		double		mid = (lo + hi) / 2;
+
+		if (erfc(mid / sqrt(2.0)) > 1.0 - confidence)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* The Wilson score interval in its other closed form: (x + z^2/2) / (n + z^2) +- ... */
+static void
+ref_wilson(double x, double n, double confidence, double *lower, double *upper)
+{
+	double		z = ref_confidence_z(confidence),
+				z2 = z * z,
+				center = (x + z2 / 2) / (n + z2),
+				half = z / (n + z2) * sqrt(x * (n - x) / n + z2 / 4);
+
+	*lower = fmax(0.0, center - half);
+	*upper = fmin(1.0, center + half);
+}
+
+static void
+test_wilson_interval(void)
+{
+	/* Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3; and n = 10 */
+	static const struct
+	{
+		double		x,
+					n,
+					lower,
+					upper;
+	}			published[] = {
+		{3, 10, 0.1078, 0.6032}, {0, 10, 0.0, 0.2775}, {10, 10, 0.7225, 1.0}, {5, 10, 0.2366, 0.7634},
+		{81, 263, 0.2553, 0.3662}, {15, 148, 0.0624, 0.1605}, {0, 20, 0.0, 0.1611}, {1, 29, 0.0061, 0.1718},
+	};
+	static const double conf[] = {0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1e-6, 0.999999};
+	static const double bad_conf[] = {0.0, 1.0, -0.5, 1.5, NAN, INFINITY, -INFINITY};
+	double		lo,
+				hi,
+				rlo,
+				rhi,
+				prev;
+
+	for (size_t i = 0; i < sizeof(published) / sizeof(published[0]); i++)
+	{
+		CHECK(abm_wilson_interval(published[i].x, published[i].n, 0.95, &lo, &hi) == 1);
+		CHECK_NEAR(lo, published[i].lower, 1e-4);
+		CHECK_NEAR(hi, published[i].upper, 1e-4);
+		ref_wilson(published[i].x, published[i].n, 0.95, &rlo, &rhi);
+		CHECK_NEAR(lo, rlo, 1e-12);
+		CHECK_NEAR(hi, rhi, 1e-12);
+	}
+
+	/* random counts and levels against the formula */
+	rng_state = 4242;
+	for (int round = 0; round < 3000; round++)
+	{
+		double		n = round % 10 == 0 ? (double) (1 + rng_below(3)) :
+			round % 10 == 1 ? 1e6 + rng_below(1000000000) : (double) (1 + rng_below(2000)),
+					x = round % 7 == 0 ? 0.0 : round % 7 == 1 ? n : floor(rng_unit() * (n + 1)),
+					c = round % 3 == 0 ? conf[rng_below(8)] : 0.01 + 0.98 * rng_unit();
+
+		if (x > n)
+			x = n;
+		CHECK(abm_wilson_interval(x, n, c, &lo, &hi) == 1);
+		ref_wilson(x, n, c, &rlo, &rhi);
+		CHECK_NEAR(lo, rlo, 1e-11);
+		CHECK_NEAR(hi, rhi, 1e-11);
+		CHECK(lo >= 0.0 && hi <= 1.0 && lo <= hi);
+		CHECK(lo <= x / n && x / n <= hi);
+		if (x == 0)
+			CHECK(lo == 0.0);
+		if (x == n)
+			CHECK(hi == 1.0);
+		if (x > 0 && x < n)
+			CHECK(lo > 0.0 && hi < 1.0);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: %.17g of %.17g at %.17g: [%.17g, %.17g], formula [%.17g, %.17g]\n",
+				   round, x, n, c, lo, hi, rlo, rhi);
+			return;
+		}
+	}
+
+	/* no trials, or no usable level: NaN both */
+	CHECK(abm_wilson_interval(0, 0, 0.95, &lo, &hi) == 0 && isnan(lo) && isnan(hi));
+	CHECK(abm_wilson_interval(1, -1, 0.95, &lo, &hi) == 0 && isnan(lo) && isnan(hi));
+	CHECK(abm_wilson_interval(1, NAN, 0.95, &lo, &hi) == 0 && isnan(lo) && isnan(hi));
+	for (size_t i = 0; i < sizeof(bad_conf) / sizeof(bad_conf[0]); i++)
+		CHECK(abm_wilson_interval(3, 10, bad_conf[i], &lo, &hi) == 0 && isnan(lo) && isnan(hi));
+
+	/* at a fixed proportion, more trials give a narrower interval */
+	prev = 2.0;
+	for (double n = 10; n <= 10240000; n *= 2)
+	{
+		CHECK(abm_wilson_interval(0.3 * n, n, 0.95, &lo, &hi) == 1);
+		CHECK(hi - lo < prev);
+		prev = hi - lo;
+	}
+	CHECK(prev < 0.001);
+	/* and a higher level a wider one */
+	prev = 0.0;
+	for (size_t i = 0; i < 6; i++)
+	{
+		CHECK(abm_wilson_interval(3, 10, conf[i], &lo, &hi) == 1);
+		CHECK(hi - lo > prev);
+		prev = hi - lo;
+	}
+}
+
+/* The forms of a state without amounts: text, binary and native read back to it, and print the same. */
+static void
+check_plain_forms(const abm_state *s)
+{
+	const abm_state_schema *sch = s->schema;
+	size_t		cells = (size_t) s->nrows * (size_t) sch->ncols,
+				blen = abm_state_binary_size(s),
+				nlen = abm_state_native_size(s);
+	char	   *text = state_text(s),
+			   *again;
+	uint8_t    *bin = malloc(blen > nlen ? blen : nlen);
+	int64_t    *rows = cells_new(cells);
+	abm_state	back;
+	abm_error	err;
+
+	memset(&err, 0, sizeof(err));
+	CHECK(abm_state_validate(s, &err) == ABM_OK);
+	CHECK(abm_state_from_text(sch, text, strlen(text), &back, rows, cells, &err) == ABM_OK);
+	CHECK(state_same(&back, s));
+	again = state_text(&back);
+	CHECK_STR(again, text);
+	free(again);
+	CHECK(blen == 2 + 8 * (size_t) sch->nscalars + (sch->ncols > 0 ? 4 + 8 * cells : 0));
+	abm_state_to_binary(s, bin);
+	CHECK(abm_state_from_binary(sch, bin, blen, &back, rows, cells, &err) == ABM_OK);
+	CHECK(state_same(&back, s));
+	abm_state_to_native(s, bin);
+	CHECK(abm_state_from_payload(sch, bin, nlen, &back, rows, cells, &err) == ABM_OK);
+	CHECK(state_same(&back, s));
+	free(rows);
+	free(bin);
+	free(text);
+}
+
+static void
+funnel_state_of(abm_state *s, const int64_t steps[ABM_FUNNEL_STEPS], int64_t churned, int64_t unplaced)
+{
+	abm_state_init(s, &abm_funnel_schema);
+	for (int i = 0; i < ABM_FUNNEL_STEPS; i++)
+		s->scalar[i] = steps[i];
+	s->scalar[FUNNEL_CHURNED] = churned;
+	s->scalar[FUNNEL_CHURNED_UNPLACED] = unplaced;
+}
+
+/* Decode a text of a state without rows; its status. */
+static abm_status
+text_status(const abm_state_schema *sch, const char *text, abm_state *s)
+{
+	abm_error	err;
+	abm_status	st;
+
+	memset(&err, 0, sizeof(err));
+	st = abm_state_from_text(sch, text, strlen(text), s, NULL, 0, &err);
+	CHECK(st == ABM_OK || (err.status == st && strlen(err.detail) > 0));
+	return st;
+}
+
+/* funnel_state: reached is a sum of the steps at or after; churned is among the placed; its pinned forms. */
+static void
+test_funnel_state(void)
+{
+	/* the binary form written out from state.h: version 2, flags 0, eleven big-endian int64 */
+	static const uint8_t golden_bin[] = {
+		0x02, 0x00,
+		0, 0, 0, 0, 0, 0, 0x00, 0xdc,	/* target 220 */
+		0, 0, 0, 0, 0, 0, 0x01, 0xc3,	/* aware 451 */
+		0, 0, 0, 0, 0, 0, 0x03, 0xe8,	/* engaged 1000 */
+		0, 0, 0, 0, 0, 0x01, 0x11, 0x70,	/* opportunity 70000 */
+		0, 0, 0, 0, 0, 0, 0, 5,
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 1,
+		0, 0, 0, 0, 0, 0, 0, 2,
+		0, 0, 0, 0, 0, 0, 0, 0x4b,	/* advocate 75 */
+		0, 0, 0, 0, 0, 0, 0, 0xa8,	/* churned 168 */
+		0, 0, 0, 0x01, 0, 0, 0, 0,	/* churned_unplaced 2^32 */
+	};
+	/* the native payload on a little-endian machine: version, kind 10, flags, reserved */
+	static const uint8_t golden_native_le[] = {
+		0x02, 0x0a, 0x00, 0x00,
+		0xdc, 0, 0, 0, 0, 0, 0, 0,
+		0xc3, 0x01, 0, 0, 0, 0, 0, 0,
+		0xe8, 0x03, 0, 0, 0, 0, 0, 0,
+		0x70, 0x11, 0x01, 0, 0, 0, 0, 0,
+		5, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0,
+		1, 0, 0, 0, 0, 0, 0, 0,
+		2, 0, 0, 0, 0, 0, 0, 0,
+		0x4b, 0, 0, 0, 0, 0, 0, 0,
+		0xa8, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0x01, 0, 0, 0,
+	};
+	static const int64_t golden_steps[ABM_FUNNEL_STEPS] = {220, 451, 1000, 70000, 5, 0, 1, 2, 75};
+	const uint16_t probe = 1;
+	abm_state	s,
+				back,
+				again;
+	abm_error	err;
+	uint8_t		bin[128];
+	char		text[512];
+
+	CHECK(abm_funnel_schema.kind == 10 && abm_funnel_schema.nscalars == 11);
+	funnel_state_of(&s, golden_steps, 168, INT64_C(4294967296));
+	CHECK(abm_state_validate(&s, &err) == ABM_OK);
+	CHECK(abm_state_binary_size(&s) == sizeof(golden_bin));
+	memset(bin, 0xee, sizeof(bin));
+	abm_state_to_binary(&s, bin);
+	CHECK(memcmp(bin, golden_bin, sizeof(golden_bin)) == 0);
+	CHECK(abm_state_to_text(&s, text, sizeof(text)) == strlen(FUNNEL_GOLDEN_TEXT));
+	CHECK_STR(text, FUNNEL_GOLDEN_TEXT);
+	CHECK(abm_state_native_size(&s) == sizeof(golden_native_le));
+	if (*(const uint8_t *) &probe == 1)
+	{
+		abm_state_to_native(&s, bin);
+		CHECK(memcmp(bin, golden_native_le, sizeof(golden_native_le)) == 0);
+		CHECK(abm_state_from_payload(&abm_funnel_schema, golden_native_le, sizeof(golden_native_le), &back, NULL, 0, &err) == ABM_OK);
+		CHECK(memcmp(back.scalar, s.scalar, sizeof(int64_t) * 11) == 0);
+	}
+	/* text -> state -> binary -> state -> text */
+	memset(&err, 0, sizeof(err));
+	CHECK(abm_state_from_text(&abm_funnel_schema, FUNNEL_GOLDEN_TEXT, strlen(FUNNEL_GOLDEN_TEXT), &back, NULL, 0, &err) == ABM_OK);
+	abm_state_to_binary(&back, bin);
+	CHECK(memcmp(bin, golden_bin, sizeof(golden_bin)) == 0);
+	CHECK(abm_state_from_binary(&abm_funnel_schema, bin, sizeof(golden_bin), &again, NULL, 0, &err) == ABM_OK);
+	abm_state_to_text(&again, text, sizeof(text));
+	CHECK_STR(text, FUNNEL_GOLDEN_TEXT);
+	CHECK(memcmp(again.scalar, s.scalar, sizeof(int64_t) * 11) == 0);
+	/* reached: 71754 placed at target, 75 at advocate */
+	CHECK(abm_funnel_reached(&s, 0) == 71754);
+	CHECK(abm_funnel_reached(&s, 4) == 83);
+	CHECK(abm_funnel_reached(&s, 8) == 75);
+
+	/* random funnels: reached against the sums, churned up to the placed accounts */
+	rng_state = 1010101;
+	for (int round = 0; round < 2000; round++)
+	{
+		int64_t		steps[ABM_FUNNEL_STEPS],
+					placed = 0,
+					churned;
+
+		for (int i = 0; i < ABM_FUNNEL_STEPS; i++)
+		{
+			int			k = rng_below(5);
+
+			steps[i] = k == 0 ? 0 : k == 1 ? (int64_t) (rng() >> 8) : rng_below(1000);
+			placed += steps[i];
+		}
+		churned = placed == 0 ? 0 : round % 4 == 0 ? placed : (int64_t) (rng() % (uint64_t) (placed + 1));
+		funnel_state_of(&s, steps, churned, rng_below(3) == 0 ? 0 : (int64_t) (rng() >> 2));
+		for (int t = 0; t < ABM_FUNNEL_STEPS; t++)
+		{
+			int64_t		want = 0;
+
+			for (int u = t; u < ABM_FUNNEL_STEPS; u++)
+				want += steps[u];
+			CHECK(abm_funnel_reached(&s, t) == want);
+			if (t > 0)
+				CHECK(abm_funnel_reached(&s, t) <= abm_funnel_reached(&s, t - 1));
+		}
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		if (round % 50 == 0)
+			check_plain_forms(&s);
+		/* one churned account more than were placed */
+		s.scalar[FUNNEL_CHURNED] = placed + 1;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_validate(&s, &err) == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d (placed %lld)\n", round, (long long) placed);
+			return;
+		}
+	}
+
+	/* churned > placed from text; churned_unplaced needs no placed account */
+	CHECK(text_status(&abm_funnel_schema, "v2 target=1 aware=0 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=1 churned=3 churned_unplaced=0", &s) == ABM_ERR_RANGE);
+	CHECK(text_status(&abm_funnel_schema, "v2 target=1 aware=0 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=1 churned=2 churned_unplaced=0", &s) == ABM_OK);
+	CHECK(text_status(&abm_funnel_schema, "v2 target=0 aware=0 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=0 churned=0 churned_unplaced=7", &s) == ABM_OK);
+	CHECK(text_status(&abm_funnel_schema, "v2 target=0 aware=0 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=0 churned=1 churned_unplaced=7", &s) == ABM_ERR_RANGE);
+	CHECK(text_status(&abm_funnel_schema, "v2 target=0 aware=-1 engaged=0 opportunity=0 onboarding=0 active=0 renewing=0 expanding=0 advocate=0 churned=0 churned_unplaced=0", &s) == ABM_ERR_RANGE);
+	/* more placed accounts than a bigint holds: reached says -1, the check refuses it */
+	{
+		int64_t		big[ABM_FUNNEL_STEPS] = {0, INT64_MAX / 2, INT64_MAX / 2, 2, 0, 0, 0, 0, 0};
+
+		funnel_state_of(&s, big, 0, 0);
+		CHECK(abm_funnel_reached(&s, 3) == 2);
+		CHECK(abm_funnel_reached(&s, 2) == INT64_MAX / 2 + 2);
+		CHECK(abm_funnel_reached(&s, 0) == -1);
+		CHECK(abm_state_validate(&s, &err) == ABM_ERR_RANGE);
+		big[3] = 1;
+		funnel_state_of(&s, big, INT64_MAX, 0);
+		CHECK(abm_funnel_reached(&s, 0) == INT64_MAX);
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		/* merged with a state that fits alone, the total does not */
+		funnel_state_of(&back, golden_steps, 0, 0);
+		CHECK(abm_state_merge(&back, &s, NULL, 0, &err) == ABM_ERR_RANGE);
+	}
+	/* merge and subtract add and take out every field */
+	funnel_state_of(&s, golden_steps, 168, 3);
+	funnel_state_of(&back, golden_steps, 168, 3);
+	CHECK(abm_state_merge(&s, &back, NULL, 0, &err) == ABM_OK);
+	for (int i = 0; i < ABM_FUNNEL_STEPS; i++)
+		CHECK(s.scalar[i] == 2 * golden_steps[i]);
+	CHECK(s.scalar[FUNNEL_CHURNED] == 336 && s.scalar[FUNNEL_CHURNED_UNPLACED] == 6);
+	CHECK(abm_state_subtract(&s, &back, &err) == ABM_OK);
+	CHECK(memcmp(s.scalar, back.scalar, sizeof(int64_t) * 11) == 0);
+}
+
+/* A stage_path: unit, then first entries (ABM_PATH_NEVER for none) of the ten stages. */
+static void
+path_of(abm_state *s, int64_t unit, const int64_t first[ABM_LIFECYCLE_STAGES])
+{
+	abm_state_init(s, &abm_stage_path_schema);
+	s->scalar[PATH_UNIT] = unit;
+	for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+		s->scalar[PATH_FIRST_ENTRY + i] = first[i];
+}
+
+#define NEVER_TEXT "9223372036854775807"
+
+static void
+test_stage_path_state(void)
+{
+	static const char *const empty_text = "v2 unit=-9223372036854775808 target=" NEVER_TEXT " aware=" NEVER_TEXT
+		" engaged=" NEVER_TEXT " opportunity=" NEVER_TEXT " onboarding=" NEVER_TEXT " active=" NEVER_TEXT
+		" renewing=" NEVER_TEXT " expanding=" NEVER_TEXT " advocate=" NEVER_TEXT " churned=" NEVER_TEXT;
+	static const char *const some_text = "v2 unit=1 target=8766 aware=8775 engaged=" NEVER_TEXT
+		" opportunity=8800 onboarding=-3 active=" NEVER_TEXT " renewing=" NEVER_TEXT " expanding=" NEVER_TEXT
+		" advocate=" NEVER_TEXT " churned=9000";
+	const int64_t N = ABM_PATH_NEVER;
+	const int64_t some[ABM_LIFECYCLE_STAGES] = {8766, 8775, N, 8800, -3, N, N, N, N, 9000};
+	abm_state	a,
+				b,
+				c;
+	abm_error	err;
+	char	   *t;
+
+	CHECK(abm_stage_path_schema.kind == 11 && abm_stage_path_schema.nscalars == 11);
+	CHECK(ABM_PATH_NEVER == INT64_MAX);
+	/* an empty path: unit unset, every stage never entered */
+	abm_state_init(&a, &abm_stage_path_schema);
+	t = state_text(&a);
+	CHECK_STR(t, empty_text);
+	free(t);
+	path_of(&a, ABM_TIME_DAYS, some);
+	t = state_text(&a);
+	CHECK_STR(t, some_text);
+	free(t);
+	check_plain_forms(&a);
+	memset(&err, 0, sizeof(err));
+	CHECK(abm_state_from_text(&abm_stage_path_schema, some_text, strlen(some_text), &b, NULL, 0, &err) == ABM_OK);
+	CHECK(state_same(&a, &b));
+
+	/* merge keeps each stage's earliest entry; never (INT64_MAX) loses to any entry */
+	rng_state = 777;
+	for (int round = 0; round < 2000; round++)
+	{
+		int64_t		fa[ABM_LIFECYCLE_STAGES],
+					fb[ABM_LIFECYCLE_STAGES];
+		int64_t		unit = rng_below(2) ? ABM_TIME_DAYS : ABM_TIME_MICROSECONDS;
+		int			a_empty = round % 10 == 0,
+					b_empty = round % 10 == 1;
+
+		for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+		{
+			int			k = rng_below(6);
+
+			fa[i] = a_empty || k == 0 ? N : k == 1 ? INT64_MIN : k == 2 ? N - 1 : k == 3 ? (int64_t) (rng() >> 1) : rng_below(100) - 50;
+			k = rng_below(6);
+			fb[i] = b_empty || k == 0 ? N : k == 1 ? INT64_MIN : k == 2 ? N - 1 : k == 3 ? -(int64_t) (rng() >> 1) : rng_below(100) - 50;
+		}
+		path_of(&a, a_empty ? ABM_UNSET : unit, fa);
+		path_of(&b, b_empty ? ABM_UNSET : unit, fb);
+		CHECK(a_empty || abm_state_validate(&a, &err) == ABM_OK);
+		CHECK(b_empty || abm_state_validate(&b, &err) == ABM_OK);
+		c = a;
+		CHECK(abm_state_merge(&c, &b, NULL, 0, &err) == ABM_OK);
+		CHECK(c.scalar[PATH_UNIT] == (a_empty && b_empty ? ABM_UNSET : unit));
+		for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+			CHECK(c.scalar[PATH_FIRST_ENTRY + i] == (fa[i] < fb[i] ? fa[i] : fb[i]));
+		/* either order, the same path */
+		c = b;
+		CHECK(abm_state_merge(&c, &a, NULL, 0, &err) == ABM_OK);
+		for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+			CHECK(c.scalar[PATH_FIRST_ENTRY + i] == (fa[i] < fb[i] ? fa[i] : fb[i]));
+		/* a path merged with itself is itself */
+		c = a;
+		CHECK(abm_state_merge(&c, &c, NULL, 0, &err) == ABM_OK && state_same(&c, &a));
+		if (!a_empty && !b_empty)
+		{
+			check_plain_forms(&c);
+			/* paths in days and in microseconds do not merge */
+			b.scalar[PATH_UNIT] = unit == ABM_TIME_DAYS ? ABM_TIME_MICROSECONDS : ABM_TIME_DAYS;
+			c = a;
+			memset(&err, 0, sizeof(err));
+			CHECK(abm_state_merge(&c, &b, NULL, 0, &err) == ABM_ERR_MISMATCH && err.status == ABM_ERR_MISMATCH);
+		}
+		/* first entries have no inverse: subtract is refused and changes nothing */
+		c = a;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_subtract(&c, &a, &err) == ABM_ERR_MISMATCH && err.status == ABM_ERR_MISMATCH);
+		CHECK(state_same(&c, &a));
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+
+	/* the unit is 1 (days) or 2 (microseconds); a negative one is refused too (RANGE or SYNTAX) */
+	for (int64_t unit = -2; unit <= 4; unit++)
+	{
+		char		text[512];
+		int			good = unit == ABM_TIME_DAYS || unit == ABM_TIME_MICROSECONDS;
+		abm_status	st;
+
+		snprintf(text, sizeof(text), "v2 unit=%lld%s", (long long) unit, strchr(some_text, ' ') + 1 + strlen("unit=1"));
+		st = abm_state_from_text(&abm_stage_path_schema, text, strlen(text), &b, NULL, 0, &err);
+		CHECK(good ? st == ABM_OK : unit >= 0 ? st == ABM_ERR_SYNTAX : st != ABM_OK);
+		path_of(&b, unit, some);
+		st = abm_state_validate(&b, &err);
+		CHECK(good ? st == ABM_OK : unit >= 0 ? st == ABM_ERR_SYNTAX : st != ABM_OK);
+		CHECK(abm_stage_path_schema.check(&b, &err) == (good ? ABM_OK : ABM_ERR_SYNTAX));
+	}
+	/* an entry without its unit */
+	for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+	{
+		abm_state_init(&b, &abm_stage_path_schema);
+		b.scalar[PATH_FIRST_ENTRY + i] = 0;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_validate(&b, &err) != ABM_OK && err.status != ABM_OK);
+		CHECK(abm_stage_path_schema.check(&b, &err) == ABM_ERR_SYNTAX);
+		b.scalar[PATH_UNIT] = ABM_TIME_MICROSECONDS;
+		CHECK(abm_state_validate(&b, &err) == ABM_OK);
+	}
+	abm_state_init(&b, &abm_stage_path_schema);
+	CHECK(abm_stage_path_schema.check(&b, &err) == ABM_OK);
+}
+
+/* Time in each stage of a path, written out from funnel.h's definition (in 128 bits); 0 past ABM_DURATION_MAX. */
+static int
+ref_path_times(const int64_t first[ABM_LIFECYCLE_STAGES], int entered[ABM_FUNNEL_STEPS],
+			   int64_t duration[ABM_FUNNEL_STEPS], int64_t *velocity)
+{
+	const int64_t N = ABM_PATH_NEVER;
+	int			ok = 1;
+
+	for (int s = 0; s < ABM_FUNNEL_STEPS; s++)
+	{
+		__int128	best = -1;
+
+		entered[s] = first[s] != N;
+		duration[s] = -1;
+		if (!entered[s])
+			continue;
+		/* the first entry, at or after this one, into a later stage (churned too) */
+		for (int t = s + 1; t <= ABM_FUNNEL_CHURNED; t++)
+			if (first[t] != N && first[t] >= first[s] && (best < 0 || (__int128) first[t] - first[s] < best))
+				best = (__int128) first[t] - first[s];
+		if (best > ABM_DURATION_MAX)
+			ok = 0;
+		else
+			duration[s] = (int64_t) best;
+	}
+	*velocity = -1;
+	if (first[0] != N && first[4] != N && first[4] >= first[0])
+	{
+		if ((__int128) first[4] - first[0] > ABM_DURATION_MAX)
+			ok = 0;
+		else
+			*velocity = first[4] - first[0];
+	}
+	return ok;
+}
+
+static int64_t
+path_rand_time(int mode)
+{
+	static const int64_t edges[] = {
+		INT64_MIN, INT64_MIN + 1, -ABM_DURATION_MAX - 1, -ABM_DURATION_MAX, -1, 0, 1,
+		ABM_DURATION_MAX - 1, ABM_DURATION_MAX, ABM_DURATION_MAX + 1, INT64_MAX - 1,
+	};
+
+	switch (mode)
+	{
+		case 0:
+			return rng_below(12);	/* ties often */
+		case 1:
+			return rng_below(2000) - 1000;
+		case 2:
+			return edges[rng_below((int) (sizeof(edges) / sizeof(edges[0])))];
+		default:
+			{
+				int64_t		t = (int64_t) rng();
+
+				return t == INT64_MAX ? 0 : t;
+			}
+	}
+}
+
+static void
+test_path_times(void)
+{
+	const int64_t N = ABM_PATH_NEVER,
+				D = ABM_DURATION_MAX;
+	abm_state	p;
+	abm_path_times got;
+	abm_error	err;
+	int			backward = 0,
+				ties = 0,
+				by_churn = 0,
+				too_long = 0,
+				with_velocity = 0;
+
+	/* by hand: aware entered before target is no end of target */
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES] = {10, 5, 12, N, N, N, N, N, N, N};
+
+		path_of(&p, 1, f);
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_OK);
+		CHECK(got.entered[0] && got.entered[1] && got.entered[2] && !got.entered[3]);
+		CHECK(got.duration[0] == 2 && got.duration[1] == 7 && got.duration[2] == -1 && got.duration[3] == -1);
+		CHECK(got.velocity == -1);
+	}
+	/* a tie ends the stage at once; churned ends it too; velocity runs target to onboarding */
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES] = {3, 3, N, N, 40, N, N, N, N, 45};
+
+		path_of(&p, 1, f);
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_OK);
+		CHECK(got.duration[0] == 0 && got.duration[1] == 37 && got.duration[4] == 5);
+		CHECK(got.velocity == 37);
+	}
+	/* onboarding before target: no velocity */
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES] = {10, N, N, N, 5, N, N, N, N, N};
+
+		path_of(&p, 1, f);
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_OK);
+		CHECK(got.velocity == -1 && got.duration[0] == -1 && got.duration[4] == -1);
+	}
+	/* the longest time a key holds, and one unit more */
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES] = {0, D, N, N, N, N, N, N, N, N};
+
+		path_of(&p, 2, f);
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_OK && got.duration[0] == D);
+		p.scalar[PATH_FIRST_ENTRY + 1] = D + 1;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		/* from the lowest time to the highest */
+		p.scalar[PATH_FIRST_ENTRY + 0] = INT64_MIN;
+		p.scalar[PATH_FIRST_ENTRY + 1] = INT64_MAX - 1;
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_ERR_RANGE);
+	}
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES] = {0, 1, N, N, D, N, N, N, N, N};
+
+		path_of(&p, 2, f);
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_OK);
+		CHECK(got.velocity == D && got.duration[0] == 1 && got.duration[1] == D - 1 && got.duration[4] == -1);
+		p.scalar[PATH_FIRST_ENTRY + 4] = D + 1;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_path_times_of(&p, &got, &err) == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+	}
+
+	/* random paths against the definition */
+	rng_state = 31415;
+	for (int round = 0; round < 20000; round++)
+	{
+		int64_t		f[ABM_LIFECYCLE_STAGES],
+					want_duration[ABM_FUNNEL_STEPS],
+					want_velocity;
+		int			want_entered[ABM_FUNNEL_STEPS],
+					mode = round % 10 < 6 ? 0 : round % 10 < 8 ? 1 : round % 10 == 8 ? 2 : 3,
+					pct = 20 + rng_below(81),
+					ok;
+		abm_status	st;
+
+		for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+			f[i] = rng_below(100) < pct ? path_rand_time(mode) : N;
+		path_of(&p, 1, f);
+		ok = ref_path_times(f, want_entered, want_duration, &want_velocity);
+		memset(&err, 0, sizeof(err));
+		st = abm_path_times_of(&p, &got, &err);
+		if (!ok)
+		{
+			too_long++;
+			CHECK(st == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		}
+		else
+		{
+			CHECK(st == ABM_OK);
+			for (int s = 0; s < ABM_FUNNEL_STEPS; s++)
+				CHECK(got.entered[s] == want_entered[s] && got.duration[s] == want_duration[s]);
+			CHECK(got.velocity == want_velocity);
+			with_velocity += want_velocity >= 0;
+		}
+		for (int s = 0; s < ABM_LIFECYCLE_STAGES; s++)
+			for (int t = s + 1; t < ABM_LIFECYCLE_STAGES; t++)
+				if (f[s] != N && f[t] != N)
+				{
+					backward += f[t] < f[s];
+					ties += f[t] == f[s];
+				}
+		for (int s = 0; s < ABM_FUNNEL_STEPS && ok; s++)
+			if (want_duration[s] >= 0 && f[ABM_FUNNEL_CHURNED] != N && want_duration[s] == (__int128) f[ABM_FUNNEL_CHURNED] - f[s])
+				by_churn++;
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: first entries", round);
+			for (int i = 0; i < ABM_LIFECYCLE_STAGES; i++)
+				printf(" %lld", (long long) f[i]);
+			printf("\n");
+			return;
+		}
+	}
+	/* the cases the rule is about came up */
+	CHECK(backward > 1000 && ties > 1000 && by_churn > 100 && too_long > 50 && with_velocity > 1000);
+}
+
+/*
+ * time_in_stage_state test data: rows (stage, duration, accounts) for each
+ * stage slot (the nine steps, then the velocity), into a row set in a
+ * scrambled order with some keys given twice.
+ */
+#define TIS_SLOTS (ABM_FUNNEL_STEPS + 1)
+#define TIS_MAXV 600
+
+typedef struct tis_data
+{
+	int64_t		values[TIS_SLOTS][TIS_MAXV];	/* each account's duration, unsorted */
+	int			n[TIS_SLOTS];
+	int64_t		keys[2 * TIS_SLOTS * 40];
+	int64_t		counts[2 * TIS_SLOTS * 40];
+	int			nkeys;
+} tis_data;
+
+static int
+tis_slot_stage(int slot)
+{
+	return slot < ABM_FUNNEL_STEPS ? slot : ABM_VELOCITY_STAGE;
+}
+
+static int64_t
+tis_rand_duration(void)
+{
+	switch (rng_below(8))
+	{
+		case 0:
+			return 0;
+		case 1:
+			return ABM_DURATION_MAX - rng_below(3);
+		case 2:
+			return (int64_t) (rng() & (uint64_t) ABM_DURATION_MAX);
+	}
+	return rng_below(60);
+}
+
+static void
+tis_data_random(tis_data *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int slot = 0; slot < TIS_SLOTS; slot++)
+	{
+		int			mode = rng_below(5),
+					rows = mode == 0 ? 0 : mode == 1 ? 1 : 1 + rng_below(30);
+
+		for (int r = 0; r < rows; r++)
+		{
+			int64_t		dur = tis_rand_duration(),
+						c = mode == 1 && rng_below(2) ? 1 : 1 + rng_below(9);
+
+			d->keys[d->nkeys] = ((int64_t) tis_slot_stage(slot) << 58) | dur;
+			d->counts[d->nkeys++] = c;
+			for (int k = 0; k < c; k++)
+				d->values[slot][d->n[slot]++] = dur;
+		}
+	}
+	/* scrambled, some rows split in two adds */
+	for (int i = d->nkeys - 1; i > 0; i--)
+	{
+		int			j = rng_below(i + 1);
+		int64_t		k = d->keys[i],
+					c = d->counts[i];
+
+		d->keys[i] = d->keys[j];
+		d->counts[i] = d->counts[j];
+		d->keys[j] = k;
+		d->counts[j] = c;
+	}
+	for (int i = 0, n = d->nkeys; i < n; i++)
+		if (d->counts[i] > 1 && rng_below(3) == 0)
+		{
+			d->keys[d->nkeys] = d->keys[i];
+			d->counts[d->nkeys++] = 1;
+			d->counts[i]--;
+		}
+}
+
+/* The state of d's rows, unit days, each step entered by its passed accounts and `extra` more. */
+static void
+tis_state_of(const tis_data *d, abm_rowset *rs, abm_state *s, int64_t extra)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	abm_error	err;
+
+	abm_rowset_init(rs, &abm_time_in_stage_schema, mem);
+	for (int i = 0; i < d->nkeys; i++)
+		CHECK(abm_rowset_add(rs, d->keys[i], &d->counts[i], &err) == ABM_OK);
+	abm_state_init(s, &abm_time_in_stage_schema);
+	s->scalar[TIS_UNIT] = ABM_TIME_DAYS;
+	for (int step = 0; step < ABM_FUNNEL_STEPS; step++)
+		s->scalar[TIS_ENTERED + step] = d->n[step] + extra;
+	if (d->n[TIS_SLOTS - 1] > d->n[0])
+		s->scalar[TIS_ENTERED] = d->n[TIS_SLOTS - 1] + extra;
+	abm_rowset_finish(rs, s);
+}
+
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64_t		x = *(const int64_t *) a,
+				y = *(const int64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and mean of the durations, from the accounts' values sorted. */
+static void
+ref_duration_stats(int64_t *v, int n, double *median, double *mean)
+{
+	long double sum = 0;
+
+	*median = *mean = NAN;
+	if (n == 0)
+		return;
+	qsort(v, (size_t) n, sizeof(int64_t), cmp_int64);
+	for (int i = 0; i < n; i++)
+		sum += (long double) v[i];
+	*mean = (double) (sum / n);
+	*median = n % 2 == 1 ? (double) v[n / 2] : ((double) v[n / 2 - 1] + (double) v[n / 2]) / 2.0;
+}
+
+static void
+test_time_in_stage_stats(void)
+{
+	static tis_data d;
+	abm_rowset	rs;
+	abm_state	s;
+	abm_error	err;
+	abm_duration_stats got;
+	int			odd = 0,
+				even = 0,
+				single = 0,
+				none = 0;
+
+	/* the key: stage in the top bits, the duration in the low 58 */
+	CHECK(abm_tis_key(0, 5) == 5);
+	CHECK(abm_tis_key(1, 2) == INT64_C(288230376151711746));
+	CHECK(abm_tis_key(ABM_VELOCITY_STAGE, ABM_DURATION_MAX) == INT64_C(4611686018427387903));
+	CHECK(abm_tis_key_stage(INT64_C(4323455642275676167)) == 15 && abm_tis_key_duration(INT64_C(4323455642275676167)) == 7);
+	CHECK(ABM_DURATION_MAX == INT64_C(288230376151711743));
+
+	/* by hand: 1, 3, 3, 10 passed target (median 3, mean 4.25); 7 aware (one row) */
+	{
+		int64_t		rows[] = {1, 1, 3, 2, 10, 1, INT64_C(288230376151711744) + 7, 1};
+
+		abm_state_init(&s, &abm_time_in_stage_schema);
+		s.scalar[TIS_UNIT] = ABM_TIME_DAYS;
+		s.scalar[TIS_ENTERED] = 5;
+		s.scalar[TIS_ENTERED + 1] = 1;
+		s.rows = rows;
+		s.nrows = 4;
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		abm_time_in_stage_stats(&s, 0, &got);
+		CHECK(got.passed == 4 && got.median == 3.0 && got.mean == 4.25);
+		abm_time_in_stage_stats(&s, 1, &got);
+		CHECK(got.passed == 1 && got.median == 7.0 && got.mean == 7.0);
+		abm_time_in_stage_stats(&s, 2, &got);
+		CHECK(got.passed == 0 && isnan(got.median) && isnan(got.mean));
+		abm_time_in_stage_stats(&s, ABM_VELOCITY_STAGE, &got);
+		CHECK(got.passed == 0 && isnan(got.median) && isnan(got.mean));
+		/* 1, 3, 3, 10, 10: median 3 */
+		rows[5] = 2;
+		abm_time_in_stage_stats(&s, 0, &got);
+		CHECK(got.passed == 5 && got.median == 3.0 && got.mean == 27.0 / 5);
+		/* 1, 3, 3, 10, 10, 10: median (3 + 10) / 2 */
+		rows[5] = 3;
+		abm_time_in_stage_stats(&s, 0, &got);
+		CHECK(got.passed == 6 && got.median == 6.5 && got.mean == 37.0 / 6);
+	}
+	abm_state_init(&s, &abm_time_in_stage_schema);
+	abm_time_in_stage_stats(&s, 0, &got);
+	CHECK(got.passed == 0 && isnan(got.median) && isnan(got.mean));
+
+	rng_state = 271828;
+	for (int round = 0; round < 400; round++)
+	{
+		tis_data_random(&d);
+		tis_state_of(&d, &rs, &s, rng_below(3));
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		for (int slot = 0; slot < TIS_SLOTS; slot++)
+		{
+			double		median,
+						mean;
+			int			n = d.n[slot];
+
+			ref_duration_stats(d.values[slot], n, &median, &mean);
+			abm_time_in_stage_stats(&s, tis_slot_stage(slot), &got);
+			CHECK(got.passed == n);
+			if (n == 0)
+				CHECK(isnan(got.median) && isnan(got.mean));
+			else
+			{
+				CHECK(got.median == median);
+				CHECK_NEAR(got.mean, mean, 1e-12 * fmax(1.0, mean));
+				CHECK(got.median >= (double) d.values[slot][0] && got.median <= (double) d.values[slot][n - 1]);
+			}
+			odd += n % 2 == 1 && n > 1;
+			even += n % 2 == 0 && n > 0;
+			single += n == 1;
+			none += n == 0;
+		}
+		/* stages no key names have no rows */
+		for (int stage = ABM_FUNNEL_STEPS; stage < ABM_VELOCITY_STAGE; stage++)
+		{
+			abm_time_in_stage_stats(&s, stage, &got);
+			CHECK(got.passed == 0 && isnan(got.median));
+		}
+		if (round % 40 == 0)
+			check_plain_forms(&s);
+		abm_rowset_free(&rs);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+	CHECK(odd > 100 && even > 100 && single > 50 && none > 50);
+}
+
+#define TIS_HEAD "v2 unit=1 target=5 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5"
+
+static void
+test_time_in_stage_rejects(void)
+{
+	static const struct
+	{
+		const char *text;
+		abm_status	status;
+	}			cases[] = {
+		{TIS_HEAD " rows=[]", ABM_OK},
+		{TIS_HEAD " rows=[0:5]", ABM_OK},
+		{TIS_HEAD " rows=[2305843009213693952:5]", ABM_OK},	/* stage 8 */
+		{TIS_HEAD " rows=[2594073385365405696:1]", ABM_ERR_SYNTAX},	/* 9: churned is no step */
+		{TIS_HEAD " rows=[4035225266123964416:1]", ABM_ERR_SYNTAX},	/* 14 */
+		{TIS_HEAD " rows=[4323455642275676160:5]", ABM_OK},	/* 15: the velocity */
+		{TIS_HEAD " rows=[4611686018427387904:1]", ABM_ERR_SYNTAX},	/* 16 */
+		{TIS_HEAD " rows=[9223372036854775807:1]", ABM_ERR_SYNTAX},	/* 31 */
+		{TIS_HEAD " rows=[-1:1]", ABM_ERR_SYNTAX},
+		{TIS_HEAD " rows=[-9223372036854775808:1]", ABM_ERR_SYNTAX},
+		{TIS_HEAD " rows=[3:0]", ABM_ERR_RANGE},
+		{TIS_HEAD " rows=[3:-1]", ABM_ERR_RANGE},
+		{TIS_HEAD " rows=[3:6]", ABM_ERR_RANGE},	/* 6 passed target, 5 entered */
+		{TIS_HEAD " rows=[3:3,4:2]", ABM_OK},
+		{TIS_HEAD " rows=[3:3,4:3]", ABM_ERR_RANGE},
+		{TIS_HEAD " rows=[3:5,288230376151711747:5,4323455642275676160:5]", ABM_OK},
+		{TIS_HEAD " rows=[288230376151711747:3,288230376151711748:3]", ABM_ERR_RANGE},	/* aware */
+		{TIS_HEAD " rows=[2305843009213693952:6]", ABM_ERR_RANGE},	/* advocate */
+		{TIS_HEAD " rows=[4323455642275676160:3,4323455642275676167:3]", ABM_ERR_RANGE},	/* velocity, of target */
+		{"v2 unit=1 target=0 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5 rows=[4323455642275676160:1]",
+		ABM_ERR_RANGE},
+		{"v2 unit=1 target=-1 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5 rows=[]",
+		ABM_ERR_RANGE},
+		{"v2 unit=2 target=5 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5 rows=[3:1]",
+		ABM_OK},
+		{"v2 unit=3 target=5 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5 rows=[3:1]",
+		ABM_ERR_SYNTAX},
+		{"v2 unit=0 target=5 aware=5 engaged=5 opportunity=5 onboarding=5 active=5 renewing=5 expanding=5 advocate=5 rows=[]",
+		ABM_ERR_SYNTAX},
+		{TIS_HEAD, ABM_ERR_SYNTAX},	/* a state with rows writes them */
+	};
+	int64_t		rows[16];
+	abm_state	s;
+	abm_error	err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		abm_status	got;
+
+		memset(&err, 0, sizeof(err));
+		got = abm_state_from_text(&abm_time_in_stage_schema, cases[i].text, strlen(cases[i].text), &s, rows, 16, &err);
+		if (got != cases[i].status)
+			printf("  case \"%s\": status %d, expected %d (%s)\n", cases[i].text, got, cases[i].status, err.detail);
+		CHECK(got == cases[i].status);
+		CHECK(got == ABM_OK || (err.status == got && strlen(err.detail) > 0));
+	}
+	/* rows need the unit: refused, by the schema's own check too */
+	{
+		int64_t		one[2] = {3, 1};
+
+		abm_state_init(&s, &abm_time_in_stage_schema);
+		s.scalar[TIS_ENTERED] = 1;
+		s.rows = one;
+		s.nrows = 1;
+		CHECK(abm_state_validate(&s, &err) != ABM_OK);
+		CHECK(abm_time_in_stage_schema.check(&s, &err) == ABM_ERR_SYNTAX);
+		s.scalar[TIS_UNIT] = ABM_TIME_DAYS;
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		/* a count of zero in a row, which no text or binary form reaches without the check */
+		one[1] = 0;
+		CHECK(abm_time_in_stage_schema.check(&s, &err) == ABM_ERR_RANGE);
+		/* passed counts that overflow as they add up */
+		{
+			int64_t		two[4] = {3, INT64_MAX, 4, INT64_MAX};
+
+			s.rows = two;
+			s.nrows = 2;
+			s.scalar[TIS_ENTERED] = INT64_MAX;
+			CHECK(abm_state_validate(&s, &err) == ABM_ERR_RANGE);
+		}
+	}
+}
+
+/* Merging two time_in_stage_states gives the state of all their rows. */
+static void
+test_time_in_stage_merge(void)
+{
+	static tis_data da,
+				db,
+				du;
+	abm_rowset	ra,
+				rb,
+				ru;
+	abm_state	a,
+				b,
+				u,
+				c;
+	abm_error	err;
+
+	rng_state = 161803;
+	for (int round = 0; round < 300; round++)
+	{
+		int64_t    *buf;
+		size_t		cap;
+		int64_t		ea = rng_below(3),
+					eb = rng_below(3);
+		char	   *t1,
+				   *t2;
+
+		tis_data_random(&da);
+		tis_data_random(&db);
+		if (round % 5 == 0)
+			db = da;			/* the same keys on both sides */
+		/* the union: both sides' adds, and accounts */
+		memset(&du, 0, sizeof(du));
+		for (int i = 0; i < da.nkeys; i++)
+		{
+			du.keys[du.nkeys] = da.keys[i];
+			du.counts[du.nkeys++] = da.counts[i];
+		}
+		for (int slot = 0; slot < TIS_SLOTS; slot++)
+			du.n[slot] = da.n[slot] + db.n[slot];
+		tis_state_of(&da, &ra, &a, ea);
+		tis_state_of(&db, &rb, &b, eb);
+		tis_state_of(&du, &ru, &u, 0);
+		for (int i = 0; i < db.nkeys; i++)
+			CHECK(abm_rowset_add(&ru, db.keys[i], &db.counts[i], &err) == ABM_OK);
+		abm_rowset_finish(&ru, &u);
+		for (int step = 0; step < ABM_FUNNEL_STEPS; step++)
+			u.scalar[TIS_ENTERED + step] = a.scalar[TIS_ENTERED + step] + b.scalar[TIS_ENTERED + step];
+		CHECK(abm_state_validate(&a, &err) == ABM_OK);
+		CHECK(abm_state_validate(&b, &err) == ABM_OK);
+		CHECK(abm_state_validate(&u, &err) == ABM_OK);
+
+		c = a;
+		cap = abm_state_merge_cells(&c, &b);
+		CHECK(cap == (b.nrows == 0 ? 0 : 2 * ((size_t) a.nrows + b.nrows)));
+		buf = cells_new(cap);
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_merge(&c, &b, buf, cap, &err) == ABM_OK);
+		t1 = state_text(&c);
+		t2 = state_text(&u);
+		CHECK_STR(t1, t2);
+		free(t1);
+		free(t2);
+		/* the rows merged: each key's accounts from both sides, against the rows written out */
+		{
+			int64_t		total = 0;
+
+			for (uint32_t i = 0; i < c.nrows; i++)
+			{
+				int64_t		key = c.rows[2 * i],
+							want = 0;
+
+				for (int k = 0; k < da.nkeys; k++)
+					want += da.keys[k] == key ? da.counts[k] : 0;
+				for (int k = 0; k < db.nkeys; k++)
+					want += db.keys[k] == key ? db.counts[k] : 0;
+				CHECK(c.rows[2 * i + 1] == want && want > 0);
+				CHECK(i == 0 || c.rows[2 * i] > c.rows[2 * i - 2]);
+				total += want;
+			}
+			for (int slot = 0; slot < TIS_SLOTS; slot++)
+				total -= da.n[slot] + db.n[slot];
+			CHECK(total == 0);
+		}
+		/* the statistics of the merge are those of all accounts */
+		for (int slot = 0; slot < TIS_SLOTS; slot++)
+		{
+			int64_t		all[2 * TIS_MAXV];
+			int			n = da.n[slot] + db.n[slot];
+			double		median,
+						mean;
+			abm_duration_stats got;
+
+			memcpy(all, da.values[slot], sizeof(int64_t) * (size_t) da.n[slot]);
+			memcpy(all + da.n[slot], db.values[slot], sizeof(int64_t) * (size_t) db.n[slot]);
+			ref_duration_stats(all, n, &median, &mean);
+			abm_time_in_stage_stats(&c, tis_slot_stage(slot), &got);
+			CHECK(got.passed == n);
+			CHECK(n == 0 ? isnan(got.median) : got.median == median);
+		}
+		/* rows are not taken apart by subtract (a row set does that) */
+		CHECK(c.nrows == 0 || abm_state_subtract(&c, &a, &err) == ABM_ERR_MISMATCH);
+		/* days and microseconds do not merge; an unset unit merges with either */
+		c = a;
+		b.scalar[TIS_UNIT] = ABM_TIME_MICROSECONDS;
+		memset(&err, 0, sizeof(err));
+		CHECK(abm_state_merge(&c, &b, buf, cap, &err) == ABM_ERR_MISMATCH && err.status == ABM_ERR_MISMATCH);
+		abm_state_init(&c, &abm_time_in_stage_schema);
+		CHECK(abm_state_merge(&c, &b, buf, cap, &err) == ABM_OK && c.scalar[TIS_UNIT] == ABM_TIME_MICROSECONDS);
+		free(buf);
+		abm_rowset_free(&ra);
+		abm_rowset_free(&rb);
+		abm_rowset_free(&ru);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d\n", round);
+			return;
+		}
+	}
+}
+
+/*
+ * The empty stage_path and time_in_stage_state (abm_state_init: unit
+ * unset, no entry, no row) are valid states: the identity of merge, which
+ * unit_check accepts; their text and binary forms read back.
+ */
+static void
+test_funnel_empty_states_read_back(void)
+{
+	const abm_state_schema *const schemas[] = {
+		&abm_funnel_schema, &abm_stage_path_schema, &abm_time_in_stage_schema, &abm_proportion_schema,
+	};
+
+	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
+	{
+		abm_state	s,
+					back;
+		abm_error	err;
+		char	   *t;
+		uint8_t		bin[256];
+
+		abm_state_init(&s, schemas[i]);
+		t = state_text(&s);
+		memset(&err, 0, sizeof(err));
+		if (abm_state_validate(&s, &err) != ABM_OK)
+			printf("  empty %s: %s\n", schemas[i]->type_name, err.detail);
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		CHECK(schemas[i]->check(&s, &err) == ABM_OK);
+		CHECK(abm_state_from_text(schemas[i], t, strlen(t), &back, NULL, 0, &err) == ABM_OK);
+		abm_state_to_binary(&s, bin);
+		CHECK(abm_state_from_binary(schemas[i], bin, abm_state_binary_size(&s), &back, NULL, 0, &err) == ABM_OK);
+		abm_state_to_native(&s, bin);
+		CHECK(abm_state_from_payload(schemas[i], bin, abm_state_native_size(&s), &back, NULL, 0, &err) == ABM_OK);
+		free(t);
+	}
+}
+
+static void
+test_proportion_state(void)
+{
+	abm_state	s,
+				b;
+	abm_error	err;
+	char	   *t;
+
+	CHECK(abm_proportion_schema.kind == 13 && abm_proportion_schema.nscalars == 2);
+	abm_state_init(&s, &abm_proportion_schema);
+	CHECK(isnan(abm_proportion_of(&s)));
+	t = state_text(&s);
+	CHECK_STR(t, "v2 successes=0 trials=0");
+	free(t);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=2 trials=3", &s) == ABM_OK);
+	CHECK(abm_proportion_of(&s) == 2.0 / 3.0);
+	check_plain_forms(&s);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=4 trials=3", &b) == ABM_ERR_RANGE);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=3 trials=3", &b) == ABM_OK);
+	CHECK(abm_proportion_of(&b) == 1.0);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=0 trials=3", &b) == ABM_OK);
+	CHECK(abm_proportion_of(&b) == 0.0);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=-1 trials=3", &b) == ABM_ERR_RANGE);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=1 trials=0", &b) == ABM_ERR_RANGE);
+	/* random: the check is successes <= trials, the proportion their ratio */
+	rng_state = 99;
+	for (int round = 0; round < 2000; round++)
+	{
+		int64_t		trials = round % 3 == 0 ? rng_below(5) : (int64_t) (rng() >> 1),
+					successes = round % 5 == 0 ? trials + 1 + rng_below(3) : trials == 0 ? 0 : (int64_t) (rng() % (uint64_t) (trials + 1));
+
+		abm_state_init(&s, &abm_proportion_schema);
+		s.scalar[PROPORTION_SUCCESSES] = successes;
+		s.scalar[PROPORTION_TRIALS] = trials;
+		CHECK(abm_state_validate(&s, &err) == (successes <= trials ? ABM_OK : ABM_ERR_RANGE));
+		if (trials == 0)
+			CHECK(isnan(abm_proportion_of(&s)));
+		else
+			CHECK(abm_proportion_of(&s) == (double) successes / (double) trials);
+	}
+	/* merge adds; subtract takes out */
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=2 trials=3", &s) == ABM_OK);
+	CHECK(text_status(&abm_proportion_schema, "v2 successes=5 trials=9", &b) == ABM_OK);
+	CHECK(abm_state_merge(&s, &b, NULL, 0, &err) == ABM_OK);
+	CHECK(s.scalar[PROPORTION_SUCCESSES] == 7 && s.scalar[PROPORTION_TRIALS] == 12);
+	CHECK(abm_state_subtract(&s, &b, &err) == ABM_OK);
+	CHECK(s.scalar[PROPORTION_SUCCESSES] == 2 && s.scalar[PROPORTION_TRIALS] == 3);
+	CHECK(abm_state_subtract(&s, &b, &err) == ABM_ERR_RANGE);
+}
+
+/* The documented argument rules of tal_size (pipeline.h), written out. */
+static int
+ref_tal_bad_argument(const double a[TAL_NARGS])
+{
+	for (int i = 0; i < TAL_NARGS; i++)
+	{
+		int			good = !isnan(a[i]) && !isinf(a[i]) && a[i] >= 0;
+
+		if (i == TAL_WIN_RATE || i == TAL_TARGET_TO_PIPELINE_RATE)
+			good = good && a[i] > 0 && a[i] <= 1;
+		if (!good)
+			return i;
+	}
+	return -1;
+}
+
+static void
+test_tal_size(void)
+{
+	static const double bad_count[] = {NAN, INFINITY, -INFINITY, -1.0, -1e-300, -5e-324};
+	static const double bad_rate[] = {NAN, INFINITY, -INFINITY, -1.0, 0.0, -0.0, 1.0000000000000002, 1.5, 2.0, 1e300};
+	static const double good_rate[] = {1.0, 0.5, 1e-300, 5e-324, 0.9999999999999999};
+	double		a[TAL_NARGS];
+
+	CHECK(TAL_NARGS == 4);
+	CHECK_STR(abm_tal_size_arguments[TAL_SALES_REPS], "sales_reps");
+	CHECK_STR(abm_tal_size_arguments[TAL_WINS_PER_REP], "wins_per_rep");
+	CHECK_STR(abm_tal_size_arguments[TAL_WIN_RATE], "win_rate");
+	CHECK_STR(abm_tal_size_arguments[TAL_TARGET_TO_PIPELINE_RATE], "target_to_pipeline_rate");
+
+	/* 10 reps x 12 wins / 0.25 win rate / 0.1 target-to-pipeline = 4800 */
+	a[0] = 10;
+	a[1] = 12;
+	a[2] = 0.25;
+	a[3] = 0.1;
+	CHECK(abm_tal_size_bad_argument(a) == -1);
+	CHECK_NEAR(abm_tal_size(a), 4800.0, 1e-9);
+	/* rates of exactly 1, and counts of 0, are good */
+	a[0] = 0;
+	a[2] = 1;
+	a[3] = 1;
+	CHECK(abm_tal_size_bad_argument(a) == -1);
+	CHECK(abm_tal_size(a) == 0.0);
+
+	rng_state = 5150;
+	for (int round = 0; round < 5000; round++)
+	{
+		int			nbad = round % 3 == 0 ? 0 : 1 + rng_below(3),
+					want;
+		double		formula;
+
+		a[TAL_SALES_REPS] = rng_below(5) == 0 ? 0.0 : 1 + rng_below(200);
+		a[TAL_WINS_PER_REP] = rng_below(5) == 0 ? 0.0 : 100 * rng_unit();
+		a[TAL_WIN_RATE] = rng_below(4) == 0 ? good_rate[rng_below(5)] : 1e-3 + (1 - 1e-3) * rng_unit();
+		a[TAL_TARGET_TO_PIPELINE_RATE] = rng_below(4) == 0 ? good_rate[rng_below(5)] : 1e-3 + (1 - 1e-3) * rng_unit();
+		formula = (double) ((long double) a[0] * a[1] / ((long double) a[2] * a[3]));
+		CHECK(ref_tal_bad_argument(a) == -1);
+		CHECK(abm_tal_size_bad_argument(a) == -1);
+		if (isfinite(formula))
+			CHECK(fabs(abm_tal_size(a) - formula) <= 1e-14 * fmax(1.0, formula));
+		for (int k = 0; k < nbad; k++)
+		{
+			int			i = rng_below(TAL_NARGS);
+
+			a[i] = i < TAL_WIN_RATE ? bad_count[rng_below(6)] : bad_rate[rng_below(10)];
+		}
+		want = ref_tal_bad_argument(a);
+		CHECK(nbad == 0 || want >= 0);
+		CHECK(abm_tal_size_bad_argument(a) == want);
+		if (unit_current_failed)
+		{
+			printf("  failed in round %d: %g %g %g %g\n", round, a[0], a[1], a[2], a[3]);
+			return;
+		}
+	}
+	/* each bad value at each position, the others good */
+	for (int i = 0; i < TAL_NARGS; i++)
+	{
+		int			nvals = i < TAL_WIN_RATE ? 6 : 10;
+
+		for (int k = 0; k < nvals; k++)
+		{
+			a[0] = 3;
+			a[1] = 4;
+			a[2] = 0.5;
+			a[3] = 0.5;
+			a[i] = i < TAL_WIN_RATE ? bad_count[k] : bad_rate[k];
+			CHECK(abm_tal_size_bad_argument(a) == i);
+			/* a bad one later does not hide it */
+			if (i < TAL_NARGS - 1)
+			{
+				a[TAL_NARGS - 1] = NAN;
+				CHECK(abm_tal_size_bad_argument(a) == i);
+			}
+		}
+	}
+	/* a rate as a probability: 0 and 1 inclusive */
+	CHECK(abm_rate_in_unit_interval(0.0) && abm_rate_in_unit_interval(1.0) && abm_rate_in_unit_interval(0.5));
+	CHECK(!abm_rate_in_unit_interval(-1e-300) && !abm_rate_in_unit_interval(1.0000000000000002));
+	CHECK(!abm_rate_in_unit_interval(NAN) && !abm_rate_in_unit_interval(INFINITY));
+}
+
 int
 main(void)
 {
@@ -6222,6 +7511,16 @@ main(void)
 		{"account-level nps moments: added, merged in any order, two-pass", test_account_nps_moments},
 		{"account-level nps with one answer per account is the answer-level nps", test_account_nps_one_answer},
 		{"account-level nps edge cases and stored moments checks", test_account_nps_edges},
+		{"wilson interval against the formula, published values, edges", test_wilson_interval},
+		{"funnel_state reached, churned check, golden bytes and text, round trip", test_funnel_state},
+		{"stage_path merges by minimum, needs one unit, prints never, refuses subtract", test_stage_path_state},
+		{"path times against the definition: backward moves, ties, churned, range", test_path_times},
+		{"time_in_stage_state median and mean against the sorted accounts", test_time_in_stage_stats},
+		{"time_in_stage_state input rejects keys, counts and passed beyond entered", test_time_in_stage_rejects},
+		{"time_in_stage_state merge equals the state of the union", test_time_in_stage_merge},
+		{"empty stage_path and time_in_stage_state validate and read back", test_funnel_empty_states_read_back},
+		{"proportion_state check and proportion", test_proportion_state},
+		{"tal_size argument checks and formula", test_tal_size},
 	};
 
 		return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
