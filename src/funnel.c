@@ -59,7 +59,7 @@ abm_funnel_reached(const abm_state *s, int step)
 /* ---- stage_path ---- */
 
 static const abm_state_field path_fields[] = {
-	{"unit", ABM_MERGE_SAME, 1},
+	{"unit", ABM_MERGE_SAME, 0},
 	STEP_FIELDS(ABM_MERGE_MIN, 0),
 	{"churned", ABM_MERGE_MIN, 0},
 };
@@ -132,7 +132,7 @@ abm_path_times_of(const abm_state *path, abm_path_times *out, abm_error *err)
 /* ---- time_in_stage_state ---- */
 
 static const abm_state_field tis_fields[] = {
-	{"unit", ABM_MERGE_SAME, 1},
+	{"unit", ABM_MERGE_SAME, 0},
 	STEP_FIELDS(ABM_MERGE_SUM, 1),
 };
 
