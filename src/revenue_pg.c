@@ -301,15 +301,28 @@ amount_is_zero(const abm_state *st, int field)
 	return abm_money_sign(&m) == 0;
 }
 
-/* An amount of the starting cohort over its start MRR; NULL without a cohort. */
+/*
+ * An amount of the starting cohort over its start MRR, or with `complement`
+ * 1 minus that (revenue churn); NULL without a cohort.
+ */
+static Datum
+cohort_ratio_or_complement(FunctionCallInfo fcinfo, derived_amount numerator, bool complement)
+{
+	abm_state	st;
+	Datum		r;
+
+	state_arg(fcinfo, &st);
+	r = abm_numeric_ratio(derived_numeric(&st, numerator), field_numeric(&st, REVENUE_STARTING),
+						  amount_is_zero(&st, REVENUE_STARTING), &fcinfo->isnull);
+	if (fcinfo->isnull || !complement)
+		return r;
+	return DirectFunctionCall2(numeric_sub, DirectFunctionCall1(int4_numeric, Int32GetDatum(1)), r);
+}
+
 static Datum
 cohort_ratio(FunctionCallInfo fcinfo, derived_amount numerator)
 {
-	abm_state	st;
-
-	state_arg(fcinfo, &st);
-	RETURN_RATIO(derived_numeric(&st, numerator), field_numeric(&st, REVENUE_STARTING),
-				 amount_is_zero(&st, REVENUE_STARTING));
+	return cohort_ratio_or_complement(fcinfo, numerator, false);
 }
 
 /* NRR: the cohort's end MRR over its start MRR. */
@@ -326,6 +339,22 @@ Datum
 revenue_state_grr(PG_FUNCTION_ARGS)
 {
 	return cohort_ratio(fcinfo, abm_revenue_retained);
+}
+
+/* Gross revenue churn: 1 - GRR, what the cohort lost to contraction and churn. */
+PG_FUNCTION_INFO_V1(revenue_state_gross_churn);
+Datum
+revenue_state_gross_churn(PG_FUNCTION_ARGS)
+{
+	return cohort_ratio_or_complement(fcinfo, abm_revenue_retained, true);
+}
+
+/* Net revenue churn: 1 - NRR, with the cohort's expansion set against its losses. */
+PG_FUNCTION_INFO_V1(revenue_state_net_churn);
+Datum
+revenue_state_net_churn(PG_FUNCTION_ARGS)
+{
+	return cohort_ratio_or_complement(fcinfo, abm_revenue_cohort_end, true);
 }
 
 /* Quick ratio: (new + reactivation + expansion) / (contraction + churn). */

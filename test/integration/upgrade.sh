@@ -57,8 +57,9 @@ WITH members AS (
 SELECT pg_describe_object(classid, objid, 0) || ' | ' || coalesce(obj_description(objid, classid::regclass::name), '(no comment)')
 FROM members
 UNION ALL
-SELECT format('function %s: %s %s %s %s %s %s %s', p.oid::regprocedure, p.prorettype::regtype, p.provolatile,
-              p.proparallel, p.proisstrict, p.proleakproof, p.prosrc, pg_get_function_arguments(p.oid))
+SELECT format('function %s: %s %s %s %s %s %s %s %s', p.oid::regprocedure, p.prorettype::regtype, p.provolatile,
+              p.proparallel, p.proisstrict, p.proleakproof, (SELECT lanname FROM pg_language WHERE oid = p.prolang),
+              p.prosrc, pg_get_function_arguments(p.oid))
 FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 UNION ALL
 SELECT format('aggregate %s: %s %s %s %s %s %s %s %s %s %s %s %s %s', a.aggfnoid::regprocedure, a.aggtransfn, a.aggfinalfn,
@@ -250,17 +251,21 @@ prev=abm_from_14
 abm_psql -d $prev <<'SQL'
 CREATE EXTENSION abm VERSION '1.4';
 CREATE TABLE mrr AS SELECT g AS id, (g % 7) * 10.25 AS p, (g % 5) * 12.5 AS c,
-       date '2024-01-01' + g % 300 AS started, date '2024-06-01' + g % 400 AS ended
+       date '2024-01-01' + g % 300 AS started, date '2024-01-01' + g % 300 + 30 + g % 400 AS ended
 FROM generate_series(1, 2000) g;
 CREATE TABLE stored14 AS SELECT id % 5 AS segment, revenue_agg(p, c) AS rv,
        mrr_schedule(started, ended, c + 1) AS sc, nps_agg((id % 11)::int) AS np FROM mrr GROUP BY 1;
 CREATE VIEW nrr14 AS SELECT id % 5 AS segment, nrr(p, c), grr(p, c) FROM mrr GROUP BY 1;
+CREATE VIEW revenue_churn14 AS SELECT segment, gross_revenue_churn(rv) AS gross, net_revenue_churn(rv) AS net FROM stored14;
 SQL
-q14="SELECT string_agg(format('%s %s %s %s', segment, rv, sc, np), ';' ORDER BY segment) FROM stored14; SELECT string_agg(format('%s %s', nrr, grr), ',' ORDER BY segment) FROM nrr14"
+q14="SELECT string_agg(format('%s %s %s %s', segment, rv, sc, np), ';' ORDER BY segment) FROM stored14; SELECT string_agg(format('%s %s', nrr, grr), ',' ORDER BY segment) FROM nrr14; SELECT string_agg(format('%s %s', gross, net), ',' ORDER BY segment) FROM revenue_churn14"
 before14=$(abm_psql -d $prev -At -c "$q14")
 abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.5'"
 after14=$(abm_psql -d $prev -At -c "$q14")
 [ "$before14" = "$after14" ] || { echo "upgrade: 1.4 states or views read differently after the update to 1.5" >&2; exit 1; }
+# the SQL-bodied revenue churn functions of 1.4 are C functions now, under the same view
+lang=$(abm_psql -d $prev -At -c "SELECT string_agg(l.lanname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname IN ('gross_revenue_churn', 'net_revenue_churn')")
+[ "$lang" = "c,c" ] || { echo "upgrade: revenue churn functions after 1.4 -> 1.5 are $lang, not C" >&2; exit 1; }
 new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9), (SELECT reached(funnel_agg(s), 'aware') FROM unnest('{target,aware,advocate}'::lifecycle_stage[]) s), win_rate(w), tal_size(10, 20, 0.25, 0.1) FROM (VALUES (true), (false), (NULL), (true)) v(w)")
 [ "$new15" = "45|at_risk|550.00|-45.500000|2|2|0.6666666666666666|8000" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $prev
@@ -268,6 +273,6 @@ new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
 echo "upgrade: 1.3 -> 1.4 keeps stored states and views; the revenue functions work"
-echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views; the account health and funnel functions work"
+echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views (one over the revenue churn functions, now in C); the account health and funnel functions work"
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
 echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
