@@ -64,6 +64,7 @@ static const abm_state_field path_fields[] = {
 	{"churned", ABM_MERGE_MIN, 0},
 };
 
+/* A unit is unset, days or microseconds. */
 static abm_status
 unit_check(int64_t unit, const char *type_name, abm_error *err)
 {
@@ -73,6 +74,7 @@ unit_check(int64_t unit, const char *type_name, abm_error *err)
 	return ABM_OK;
 }
 
+/* A path with an entry knows its unit. */
 static abm_status
 path_check(const abm_state *s, abm_error *err)
 {

@@ -86,6 +86,7 @@ funnel_uncount(PG_FUNCTION_ARGS)
 	return funnel_step(fcinfo, -1);
 }
 
+/* The funnel_state in argument argno, decoded and validated. */
 static void
 funnel_of(FunctionCallInfo fcinfo, int argno, abm_state *s)
 {

@@ -76,6 +76,7 @@ account_health(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(d.score);
 }
 
+/* Band thresholds must satisfy 0 <= at_risk_from <= healthy_from <= 100: 22023 otherwise. */
 static void
 check_thresholds(double at_risk_from, double healthy_from)
 {

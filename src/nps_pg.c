@@ -299,6 +299,7 @@ ABM_STATE_SCALAR(csat_state_responses, abm_csat_schema, CSAT_RESPONSES);
 /* Where the cells of a checked state (one dimension, no NULLs) start. */
 #define ACCOUNT_NPS_DATA(a) ((float8 *) ((char *) (a) + ARR_OVERHEAD_NONULLS(1)))
 
+/* The cells of an account_nps state in argument argno, checked; its moments in *m. */
 static float8 *
 account_nps_cells(FunctionCallInfo fcinfo, int argno, abm_vote_moments *m)
 {

@@ -10,6 +10,7 @@ static const abm_state_field proportion_fields[] = {
 	{"trials", ABM_MERGE_SUM, 1},
 };
 
+/* Successes are among the trials. */
 static abm_status
 proportion_check(const abm_state *s, abm_error *err)
 {

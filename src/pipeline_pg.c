@@ -94,6 +94,7 @@ wilson_interval(PG_FUNCTION_ARGS)
 	return abm_wilson_datum(fcinfo, (double) successes, (double) trials, PG_GETARG_FLOAT8(2));
 }
 
+/* 22003 for a model's argument outside its range, naming it. */
 static void pg_attribute_noreturn()
 model_argument_out_of_range(const char *function, const char *argument, const char *shown, const char *range)
 {
