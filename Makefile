@@ -1,16 +1,16 @@
 # abm — PostgreSQL extension (PGXS)
 
 EXTENSION = abm
-EXTVERSION = 1.5
+EXTVERSION = 1.6
 MODULE_big = abm
 PGFILEDESC = "abm - retention and account-based marketing analytics"
 
 # Pure C (no PostgreSQL headers): unit-tested and fuzzed without a server.
 CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/money.o src/stats.o \
-	src/nps.o src/schemas.o src/survival.o src/churn.o src/revenue.o src/schedule.o src/cohort.o src/health.o src/funnel.o src/pipeline.o
+	src/nps.o src/schemas.o src/survival.o src/churn.o src/revenue.o src/schedule.o src/cohort.o src/health.o src/funnel.o src/pipeline.o src/attribution.o
 # fmgr glue.
 PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.o \
-	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o src/revenue_pg.o src/money_pg.o src/schedule_pg.o src/cohort_pg.o src/health_pg.o src/funnel_pg.o src/pipeline_pg.o
+	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o src/revenue_pg.o src/money_pg.o src/schedule_pg.o src/cohort_pg.o src/health_pg.o src/funnel_pg.o src/pipeline_pg.o src/attribution_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # The install and upgrade scripts are assembled from src/sql (expand.awk):
@@ -20,7 +20,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 # upgrade step, each without its "--@upgrade-only" sections (which change
 # what an older version left) and with its "--@fresh-only" ones (which
 # create those objects in their final form).
-UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql abm--1.3--1.4.sql abm--1.4--1.5.sql
+UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql abm--1.3--1.4.sql abm--1.4--1.5.sql abm--1.5--1.6.sql
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
