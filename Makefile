@@ -7,10 +7,10 @@ PGFILEDESC = "abm - retention and account-based marketing analytics"
 
 # Pure C (no PostgreSQL headers): unit-tested and fuzzed without a server.
 CORE_OBJS = src/label_enum.o src/lifecycle_stage.o src/state.o src/money.o src/stats.o \
-	src/nps.o src/schemas.o src/survival.o src/churn.o src/revenue.o src/schedule.o src/cohort.o src/health.o src/funnel.o src/pipeline.o src/attribution.o
+	src/nps.o src/schemas.o src/survival.o src/churn.o src/revenue.o src/schedule.o src/cohort.o src/health.o src/funnel.o src/pipeline.o src/attribution.o src/engagement.o
 # fmgr glue.
 PG_OBJS = src/abm.o src/label_enum_pg.o src/lifecycle_stage_pg.o src/retired_pg.o \
-	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o src/revenue_pg.o src/money_pg.o src/schedule_pg.o src/cohort_pg.o src/health_pg.o src/funnel_pg.o src/pipeline_pg.o src/attribution_pg.o
+	src/state_pg.o src/nps_pg.o src/survival_pg.o src/churn_pg.o src/revenue_pg.o src/money_pg.o src/schedule_pg.o src/cohort_pg.o src/health_pg.o src/funnel_pg.o src/pipeline_pg.o src/attribution_pg.o src/engagement_pg.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # The install and upgrade scripts are assembled from src/sql (expand.awk):

@@ -11,6 +11,7 @@
 #include "cohort.h"
 #include "funnel.h"
 #include "pipeline.h"
+#include "engagement.h"
 
 static const abm_state_schema *const all_schemas[] = {
 	&abm_nps_schema,
@@ -26,6 +27,7 @@ static const abm_state_schema *const all_schemas[] = {
 	&abm_stage_path_schema,
 	&abm_time_in_stage_schema,
 	&abm_proportion_schema,
+	&abm_engagement_schema,
 };
 
 const abm_state_schema *
