@@ -24,7 +24,7 @@ UPGRADES = abm--1.0--1.1.sql abm--1.1--1.2.sql abm--1.2--1.3.sql abm--1.3--1.4.s
 DATA_built = abm--1.0.sql $(UPGRADES) abm--$(EXTVERSION).sql
 EXTRA_CLEAN = test/unit/unit_tests test/unit/unit_tests_sanitized build.log regress.log
 
-REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel survival churn revenue health funnel distributed bad_input install_script
+REGRESS = test_setup lifecycle_stage nps_class nps nps_state csat_state nps_parallel survival churn revenue health funnel attribution engagement distributed bad_input install_script
 REGRESS_OPTS = --load-extension=abm
 
 PG_CONFIG ?= pg_config

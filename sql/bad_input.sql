@@ -9,7 +9,8 @@
 SELECT t AS type, v AS input, outcome(format('SELECT %L::%s::text', v, t)) AS outcome
 FROM unnest(ARRAY['lifecycle_stage', 'nps_class', 'nps_state', 'csat_state', 'survival_state', 'churn_state',
                   'customer_churn_state', 'repeat_purchase_state', 'mrr_movement', 'revenue_state', 'mrr_schedule', 'cohort_state',
-                  'health_band', 'funnel_state', 'stage_path', 'time_in_stage_state', 'proportion_state']) t,
+                  'health_band', 'funnel_state', 'stage_path', 'time_in_stage_state', 'proportion_state',
+                  'engagement_state']) t,
      unnest(ARRAY['null', '0', '-1', 'v1', 'v1 x', 'v1 detractors=1', E'target\\x00', 'promoter;', 'churned churned']) v
 ORDER BY 1, 2;
 
@@ -63,7 +64,11 @@ SELECT f, outcome('SELECT ' || f) AS outcome FROM unnest(ARRAY[
   'rollup(s)::text FROM (VALUES (NULL::time_in_stage_state)) v(s)', 'rollup(s)::text FROM (VALUES (NULL::stage_path)) v(s)',
   'win_rate(w) FROM (VALUES (NULL::boolean)) v(w)', 'proportion(NULL)', 'proportion_interval(NULL)::text',
   'successes(NULL)', 'trials(NULL)', 'wilson_interval(NULL, 3)::text', 'rollup(s)::text FROM (VALUES (NULL::proportion_state)) v(s)',
-  'pipeline_velocity(NULL, 0.3, 1000, 30)', 'tal_size(10, 20, NULL, 0.1)']) f;
+  'pipeline_velocity(NULL, 0.3, 1000, 30)', 'tal_size(10, 20, NULL, 0.1)',
+  'engagement_agg(w, d)::text FROM (VALUES (NULL::numeric, date ''2026-01-01''), (1, NULL)) v(w, d)',
+  'engagement(NULL, date ''2026-01-01'')', 'engagement(''v2 rows=[9648:1]'', NULL)', 'engagement(''v2 rows=[9648:1]'', date ''2026-01-01'', NULL)',
+  'engagement_zscore(NULL, date ''2026-01-01'')', 'rollup(s)::text FROM (VALUES (NULL::engagement_state)) v(s)',
+  'count(*) FROM attribute(''linear'', NULL, now(), ARRAY[1], ARRAY[now()])']) f;
 
 -- money: negative, NaN and infinite amounts are 22003 for every aggregate and
 -- argument; a sum past 4096 bits is 54000

@@ -44,7 +44,7 @@ SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_
        revenue_agg(mrr_start, mrr_end, churned) AS revenue_st,
        mrr_schedule(started, ended, mrr_end) AS schedule_st,
        funnel_agg(stage, churned) AS funnel_st, proportion_agg(churned) AS proportion_st,
-       stage_path(stage, started) AS path_st
+       stage_path(stage, started) AS path_st, engagement_agg((id % 7) * 1.5, started) AS engagement_st
 FROM dist_answers GROUP BY 1, 2, 3;
 ALTER TABLE dist_states ADD COLUMN tis_st time_in_stage_state;
 UPDATE dist_states SET tis_st = (SELECT time_in_stage_agg(p) FROM (VALUES (path_st)) v(p));
@@ -121,6 +121,9 @@ INSERT INTO agg_calls VALUES
 	('rollup(stage_path)', 'path_st', 'dist_states'),
 	('time_in_stage_agg(stage_path)', 'path_st', 'dist_states'),
 	('rollup(time_in_stage_state)', 'tis_st', 'dist_states'),
+	('engagement_agg(numeric, date)', '(id % 7) * 1.5, started', 'dist_answers'),
+	('engagement_agg(numeric, timestamptz)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC'$$, 'dist_answers'),
+	('rollup(engagement_state)', 'engagement_st', 'dist_states'),
 	('account_nps_margin(nps_state)', 'nps_st', 'dist_states'),
 	('account_nps_margin(nps_state, double precision)', 'nps_st, 0.9', 'dist_states'),
 	('max(nps_class)', 'class', 'dist_answers'),

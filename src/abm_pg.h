@@ -19,6 +19,7 @@
 
 #include "fmgr.h"
 #include "nodes/nodes.h"
+#include "datatype/timestamp.h"
 #include "utils/expandeddatum.h"
 
 #include "label_enum.h"
@@ -253,6 +254,20 @@ abm_agg_count_step(FunctionCallInfo fcinfo, const abm_state_schema *schema,
 		PG_RETURN_INT64(s_.scalar[field]); \
 	} \
 	extern int no_such_variable
+
+/* ---- durations ---- */
+
+/*
+ * An interval in days as EXTRACT(EPOCH FROM interval) / 86400 reads it: a
+ * year of months is 365.25 days, a remaining month 30.
+ */
+static inline double
+abm_interval_days(const Interval *iv)
+{
+	return iv->time / (double) USECS_PER_DAY +
+		(double) DAYS_PER_YEAR * (iv->month / MONTHS_PER_YEAR) +
+		(double) DAYS_PER_MONTH * (iv->month % MONTHS_PER_YEAR) + iv->day;
+}
 
 /* ---- confidence levels and intervals ---- */
 

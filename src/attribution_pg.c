@@ -64,13 +64,6 @@ array_of(FunctionCallInfo fcinfo, int argno, Datum **elems, bool **nulls, const 
 	return n;
 }
 
-/* An interval in seconds, months as 30 days (as justify_days reads them). */
-static double
-interval_seconds(const Interval *iv)
-{
-	return iv->time / (double) USECS_PER_SEC + (iv->day + (double) iv->month * DAYS_PER_MONTH) * SECS_PER_DAY;
-}
-
 /*
  * attribute(model, amount, created_at, touches, touched_at, milestones,
  * half_life) → a row per touch (touch, touch_position, fraction, credit),
@@ -118,7 +111,7 @@ attribute(PG_FUNCTION_ARGS)
 	created = PG_GETARG_TIMESTAMPTZ(ARG_CREATED_AT);
 	if (!PG_ARGISNULL(ARG_HALF_LIFE))
 	{
-		half_life = interval_seconds(PG_GETARG_INTERVAL_P(ARG_HALF_LIFE));
+		half_life = abm_interval_days(PG_GETARG_INTERVAL_P(ARG_HALF_LIFE)) * SECS_PER_DAY;
 		if (!(half_life > 0.0) || isinf(half_life))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -93,8 +93,7 @@ engagement_state_engagement(PG_FUNCTION_ARGS)
 {
 	abm_state	s;
 	int64		as_of = as_of_arg(fcinfo, 1);
-	Interval   *iv = PG_GETARG_INTERVAL_P(2);
-	double		half_life = iv->day + (double) iv->month * DAYS_PER_MONTH + iv->time / (double) USECS_PER_DAY;
+	double		half_life = abm_interval_days(PG_GETARG_INTERVAL_P(2));
 
 	if (!(half_life > 0.0) || isinf(half_life))
 		ereport(ERROR,

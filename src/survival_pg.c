@@ -106,9 +106,7 @@ static double
 lifetime_interval(FunctionCallInfo fcinfo)
 {
 	Interval   *iv = PG_GETARG_INTERVAL_P(1);
-	double		days = iv->time / (double) USECS_PER_DAY +
-		(double) DAYS_PER_YEAR * (iv->month / MONTHS_PER_YEAR) +
-		(double) DAYS_PER_MONTH * (iv->month % MONTHS_PER_YEAR) + iv->day;
+	double		days = abm_interval_days(iv);
 
 	if (!(days >= 0) || isinf(days))
 		lifetime_out_of_range(DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv))));
