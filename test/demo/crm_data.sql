@@ -449,4 +449,84 @@ CROSS JOIN (VALUES ('relationship'), ('competitor_intent'), ('support_load')) g(
 WHERE c.t_onboarding IS NOT NULL AND c.churn_on IS NULL
   AND pg_temp.u(c.id || g.signal || 'missing') >= 0.06;
 
+-- Marketing campaigns and the touches they made.  Every engagement event
+-- above is a touch of one campaign of its channel running that quarter;
+-- the first touch of an account that became engaged is its lead creation
+-- (the W-shaped model's milestone).  channel_stats has each campaign's
+-- delivery counts and cost.
+CREATE TABLE campaigns (
+	campaign_id  integer PRIMARY KEY,
+	name         text NOT NULL,
+	channel      text NOT NULL CHECK (channel IN ('email', 'paid_search', 'paid_social', 'display', 'webinar', 'events')),
+	quarter      date NOT NULL,              -- first day of the quarter it ran
+	cost         numeric(12,2) NOT NULL
+);
+
+INSERT INTO campaigns
+SELECT row_number() OVER (ORDER BY q, c.channel)::int,
+       initcap(replace(c.channel, '_', ' ')) || ' ' || to_char(q, 'YYYY "Q"Q') || ': ' ||
+       (ARRAY['Pipeline Accelerator', 'Data Cloud Launch', 'Customer Stories', 'Summer Summit', 'ROI Calculator',
+              'Security Week', 'Analyst Report', 'Year in Review'])[1 + (extract(quarter FROM q)::int + length(c.channel)) % 8],
+       c.channel, q::date,
+       round((c.base * (0.8 + 0.4 * pg_temp.u(q::text || c.channel)))::numeric, 2)
+FROM generate_series(date '2024-01-01', date '2026-04-01', interval '3 months') q
+CROSS JOIN (VALUES ('email', 8000), ('paid_search', 42000), ('paid_social', 30000), ('display', 18000),
+                   ('webinar', 12000), ('events', 65000)) c(channel, base);
+
+CREATE TABLE touches (
+	touch_id          integer PRIMARY KEY,
+	account_id        integer NOT NULL REFERENCES accounts,
+	campaign_id       integer NOT NULL REFERENCES campaigns,
+	touched_at        timestamptz NOT NULL,
+	weight            numeric(4,1) NOT NULL,   -- how much the touch says about interest
+	lead_creation     boolean NOT NULL
+);
+
+INSERT INTO touches
+SELECT e.event_id, e.account_id, c.campaign_id,
+       (e.occurred_on + make_interval(hours => pg_temp.r(e.event_id || 'h', 8, 19))) AT TIME ZONE 'UTC',
+       CASE e.kind WHEN 'web_visit' THEN 1 WHEN 'email_click' THEN 2 WHEN 'webinar' THEN 5 ELSE 10 END,
+       e.event_id = min(e.event_id) OVER (PARTITION BY e.account_id) AND j.t_engaged IS NOT NULL
+FROM engagement_events e
+JOIN journey j ON j.id = e.account_id
+JOIN campaigns c ON c.quarter = date_trunc('quarter', e.occurred_on)
+                AND c.channel = CASE e.kind
+                                  WHEN 'email_click' THEN 'email'
+                                  WHEN 'webinar' THEN 'webinar'
+                                  WHEN 'meeting' THEN 'events'
+                                  ELSE (ARRAY['paid_search', 'paid_search', 'paid_social', 'display'])[pg_temp.r(e.event_id || 'ch', 1, 4)]
+                                END;
+
+CREATE TABLE channel_stats (
+	campaign_id   integer PRIMARY KEY REFERENCES campaigns,
+	impressions   bigint NOT NULL,   -- ads shown (paid and display); 0 for email, webinars and events
+	clicks        bigint NOT NULL,   -- ad clicks
+	view_throughs bigint NOT NULL,   -- visits after an ad was seen, not clicked
+	emails_sent   bigint NOT NULL,
+	opens         bigint NOT NULL,
+	email_clicks  bigint NOT NULL,
+	unsubscribes  bigint NOT NULL,
+	leads         bigint NOT NULL
+);
+
+INSERT INTO channel_stats
+SELECT c.campaign_id, imp, clk, vt, sent, opn, eclk, unsub,
+       greatest(1, round((clk + eclk + coalesce(t.n, 0)) * 0.06))
+FROM campaigns c
+LEFT JOIN (SELECT campaign_id, count(*) AS n FROM touches GROUP BY 1) t USING (campaign_id)
+CROSS JOIN LATERAL (
+	SELECT CASE WHEN c.channel IN ('paid_search', 'paid_social', 'display')
+	            THEN round(c.cost / (CASE c.channel WHEN 'paid_search' THEN 0.9 WHEN 'paid_social' THEN 0.35 ELSE 0.12 END) * 10)::bigint
+	            ELSE 0 END AS imp) i
+CROSS JOIN LATERAL (
+	SELECT round(i.imp * CASE c.channel WHEN 'paid_search' THEN 0.031 WHEN 'paid_social' THEN 0.009 WHEN 'display' THEN 0.0012 ELSE 0 END
+	             * (0.8 + 0.4 * pg_temp.u(c.campaign_id || 'ctr')))::bigint AS clk,
+	       round(i.imp * CASE c.channel WHEN 'display' THEN 0.0009 WHEN 'paid_social' THEN 0.002 ELSE 0 END)::bigint AS vt,
+	       CASE WHEN c.channel = 'email' THEN 20000 + pg_temp.r(c.campaign_id || 'sent', 0, 15000) ELSE 0 END AS sent) k
+CROSS JOIN LATERAL (
+	SELECT round(k.sent * (0.18 + 0.10 * pg_temp.u(c.campaign_id || 'open')))::bigint AS opn) o
+CROSS JOIN LATERAL (
+	SELECT round(o.opn * (0.08 + 0.06 * pg_temp.u(c.campaign_id || 'eclk')))::bigint AS eclk,
+	       round(k.sent * (0.001 + 0.003 * pg_temp.u(c.campaign_id || 'unsub')))::bigint AS unsub) e;
+
 ANALYZE;
