@@ -436,3 +436,64 @@ SELECT round(sum(o.amount) FILTER (WHERE a.is_target) / sum(o.amount), 3) AS "ta
               FROM accounts t WHERE t.is_target) x) AS "target accounts engaged last quarter"
 FROM opportunities o JOIN accounts a USING (account_id)
 WHERE o.status = 'open' OR o.created_on >= date '2026-01-01';
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(n) Engagement and campaign influence.  Engagement (engagement_agg over the'
+\echo '    touches, read as of 2026-06-30 with a 30-day half-life) by size band; the'
+\echo '    accounts whose last week stands out against their 8 weeks before'
+\echo '    (engagement_zscore >= 2; Infinity: active after a silent baseline).'
+CREATE TEMP TABLE engagement_states AS
+SELECT account_id, engagement_agg(weight, touched_at) AS st FROM touches GROUP BY account_id;
+SELECT a.size_band, count(*) AS accounts,
+       round(avg(engagement(e.st, date '2026-06-30'))::numeric, 2) AS "mean engagement",
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY engagement(e.st, date '2026-06-30')))::numeric, 2) AS median,
+       round(avg(engagement(e.st, date '2026-06-30')) FILTER (WHERE a.is_target)::numeric, 2) AS "target accounts"
+FROM engagement_states e JOIN accounts a USING (account_id)
+GROUP BY a.size_band ORDER BY 3 DESC;
+SELECT a.name, a.size_band, a.is_target AS target,
+       round(engagement_zscore(e.st, date '2026-06-30')::numeric, 1) AS z,
+       round(engagement(e.st, date '2026-06-30', '7 days')::numeric, 1) AS "engagement, 7-day half-life"
+FROM engagement_states e JOIN accounts a USING (account_id)
+WHERE engagement_zscore(e.st, date '2026-06-30') >= 2
+ORDER BY z DESC, 5 DESC, a.account_id LIMIT 10;
+
+\echo 'Pipeline created since 2025 credited to channels (attribute, 90-day lookback),'
+\echo 'linear against W-shaped (lead creation as the milestone); the credits of each'
+\echo 'opportunity add up to its amount to the cent'
+CREATE TEMP TABLE credits AS
+SELECT m.model, o.opportunity_id, o.amount, o.status, c.channel, a.credit
+FROM opportunities o
+CROSS JOIN (VALUES ('linear'), ('w_shaped')) m(model)
+CROSS JOIN LATERAL (
+	SELECT array_agg(t.campaign_id ORDER BY t.touched_at, t.touch_id) AS campaign_ids,
+	       array_agg(t.touched_at ORDER BY t.touched_at, t.touch_id) AS times,
+	       array_agg(t.lead_creation ORDER BY t.touched_at, t.touch_id) AS leads
+	FROM touches t
+	WHERE t.account_id = o.account_id AND t.touched_at < o.created_on
+	  AND t.touched_at >= o.created_on - interval '90 days') x
+CROSS JOIN LATERAL attribute(m.model, o.amount, o.created_on, x.campaign_ids, x.times, x.leads) a
+LEFT JOIN campaigns c ON c.campaign_id = a.touch
+WHERE o.created_on >= date '2025-01-01';
+SELECT coalesce(channel, '(unattributed)') AS channel,
+       count(DISTINCT opportunity_id) FILTER (WHERE model = 'linear') AS influenced,
+       sum(credit) FILTER (WHERE model = 'linear') AS "pipeline, linear",
+       sum(credit) FILTER (WHERE model = 'w_shaped') AS "pipeline, W-shaped",
+       sum(credit) FILTER (WHERE model = 'linear' AND status = 'won') AS "won, linear"
+FROM credits GROUP BY 1 ORDER BY 3 DESC;
+SELECT count(*) AS "opportunities x models",
+       count(*) FILTER (WHERE total <> amount) AS "credits not adding up"
+FROM (SELECT model, opportunity_id, amount, sum(credit) AS total FROM credits GROUP BY 1, 2, 3) x;
+
+\echo 'Channel rates with 95% Wilson intervals, and cost per lead'
+SELECT c.channel,
+       round(sum(s.clicks)::numeric / nullif(sum(s.impressions), 0), 4) AS ctr,
+       round((wilson_interval(sum(s.clicks)::bigint, sum(s.impressions)::bigint)).lower::numeric, 4) || ' .. ' ||
+       round((wilson_interval(sum(s.clicks)::bigint, sum(s.impressions)::bigint)).upper::numeric, 4) AS "95% interval",
+       round(sum(s.view_throughs)::numeric / nullif(sum(s.impressions), 0), 5) AS "view-through",
+       round(sum(s.opens)::numeric / nullif(sum(s.emails_sent), 0), 3) AS "open rate",
+       round(sum(s.email_clicks)::numeric / nullif(sum(s.emails_sent), 0), 4) AS "click rate",
+       round(sum(s.unsubscribes)::numeric / nullif(sum(s.emails_sent), 0), 4) AS "unsubscribes",
+       round(sum(c.cost) / sum(s.leads), 2) AS "cost per lead"
+FROM campaigns c JOIN channel_stats s USING (campaign_id)
+GROUP BY c.channel ORDER BY "cost per lead";
