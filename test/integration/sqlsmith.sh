@@ -81,6 +81,11 @@ SELECT account_id % 7 AS segment, funnel_agg(stage, account_id % 3 = 0) AS funne
 FROM smith_accounts GROUP BY 1;
 ALTER TABLE smith_funnel ADD COLUMN times time_in_stage_state;
 UPDATE smith_funnel SET times = (SELECT time_in_stage_agg(p) FROM (VALUES (path)) v(p));
+CREATE TABLE smith_engagement AS
+SELECT account_id % 9 AS segment, engagement_agg((account_id % 4) * 2.5, date '2025-01-01' + account_id % 200) AS st,
+       array_agg(account_id ORDER BY account_id) AS touch_ids,
+       array_agg(timestamptz '2025-01-01' + account_id * interval '1 hour' ORDER BY account_id) AS touch_times
+FROM smith_accounts GROUP BY 1;
 SQL
 abm_psql -d "$db" -f test/demo/crm_data.sql >/dev/null
 abm_psql -d "$db" -c 'ANALYZE'
@@ -93,7 +98,7 @@ start=$(date +%s)
 sqlsmith --target="$conn" --seed="$seed" --max-queries="$queries" --exclude-catalog --dump-all-queries >"$out" 2>&1 || true
 elapsed=$(( $(date +%s) - start ))
 
-abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months|cohort_[a-z_]*|account_[a-z_]*|health_band[a-z_]*|value_at_risk|match_advocates|funnel_[a-z_]*|reached|conversion[a-z_]*|stage_path[a-z_]*|time_in_stage[a-z_]*|win_rate|proportion[a-z_]*|successes|trials|wilson_interval|pipeline_velocity|tal_size)\(' "$out" | wc -l)
+abm_calls=$(grep -oiE '\b(nps|nps_agg|nps_margin|nps_interval|nps_diff_margin|nps_class|csat|rollup|promoters|passives|detractors|responses|lifecycle_phase|is_customer|[a-z_]*lifecycle_stage_[a-z_]*|nps_state_[a-z_]*|nps_class_[a-z_]*|survival_[a-z_]*|median_lifetime[a-z_]*|restricted_mean_lifetime|subjects|churned|abm_state_[a-z]*|churn_[a-z_]*|customers_at_start|repeat_[a-z_]*|customers|mrr_[a-z_]*|revenue_[a-z_]*|nrr|grr|quick_ratio|arr|arpa|[a-z]*_mrr|[a-z]*_accounts|clv|cac_payback_months|cohort_[a-z_]*|account_[a-z_]*|health_band[a-z_]*|value_at_risk|match_advocates|funnel_[a-z_]*|reached|conversion[a-z_]*|stage_path[a-z_]*|time_in_stage[a-z_]*|win_rate|proportion[a-z_]*|successes|trials|wilson_interval|pipeline_velocity|tal_size|attribute|engagement[a-z_]*)\(' "$out" | wc -l)
 crashes=$(tail -c +"$((before + 1))" "$log" | grep -cE 'terminated by signal|PANIC|was terminated|terminating any other active server processes|database system was interrupted' || true)
 alive=$(abm_psql -d "$db" -At -c 'SELECT 1' 2>/dev/null || echo 0)
 

@@ -270,9 +270,34 @@ new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20
 [ "$new15" = "45|at_risk|550.00|-45.500000|2|2|0.6666666666666666|8000" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $prev
 
+# 1.5 -> 1.6: funnel and health values stored under 1.5 read the same after
+# the update, and attribution and engagement are there
+prev=abm_from_15
+"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
+"$ABM_PGBIN/createdb" $prev
+abm_psql -d $prev <<'SQL'
+CREATE EXTENSION abm VERSION '1.5';
+CREATE TABLE hist AS SELECT g % 50 AS account_id, (lifecycle_stage_labels())[1 + g % 9] AS stage,
+       date '2024-01-01' + g % 400 AS entered_at, g % 3 = 0 AS won
+FROM generate_series(1, 1500) g;
+CREATE TABLE stored15 AS SELECT account_id % 5 AS segment, funnel_agg(stage) AS f, proportion_agg(won) AS w,
+       stage_path(stage, entered_at) AS p FROM hist GROUP BY 1;
+CREATE VIEW health15 AS SELECT account_id, account_health(usage => (account_id % 10) / 10.0, nps => account_id - 25) AS h
+FROM (SELECT DISTINCT account_id FROM hist) a;
+SQL
+q15="SELECT string_agg(format('%s %s %s %s', segment, f, w, p), ';' ORDER BY segment) FROM stored15; SELECT string_agg(h::text, ',' ORDER BY account_id) FROM health15"
+before15=$(abm_psql -d $prev -At -c "$q15")
+abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.6'"
+after15=$(abm_psql -d $prev -At -c "$q15")
+[ "$before15" = "$after15" ] || { echo "upgrade: 1.5 states or views read differently after the update to 1.6" >&2; exit 1; }
+new16=$(abm_psql -d $prev -At -c "SELECT string_agg(credit::text, ',' ORDER BY touch_position) FROM attribute('u_shaped', 100.01, '2025-03-01', ARRAY[1, 2, 3, 4], ARRAY[timestamptz '2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04']); SELECT engagement(engagement_agg(w, d), '2026-01-02', '1 day') FROM (VALUES (4, date '2026-01-01'), (4, '2026-01-02')) v(w, d)")
+[ "$(echo $new16)" = "40.01,10.00,10.00,40.00 6" ] || { echo "upgrade: 1.6 functions after 1.5 -> 1.6: $new16" >&2; exit 1; }
+"$ABM_PGBIN/dropdb" $prev
+
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
 echo "upgrade: 1.3 -> 1.4 keeps stored states and views; the revenue functions work"
 echo "upgrade: 1.4 -> 1.5 keeps stored revenue states, schedules and views (one over the revenue churn functions, now in C); the account health and funnel functions work"
+echo "upgrade: 1.5 -> 1.6 keeps stored funnel, proportion and path states and a view over account_health; attribution and engagement work"
 echo "upgrade: $oldest -> $current keeps dependent objects working; $(wc -l <"$work/fresh.txt") catalog lines equal a fresh install"
 echo "upgrade: 1.1 -> $current reads the $v1 version-1 states stored by 1.1 as before; they roll up to the direct computation"
