@@ -21,9 +21,19 @@ void
 abm_numeric_money(Datum value, const char *what, abm_money *out)
 {
 	struct varlena *v;
-	NumericParts n = numeric_parts(value, &v);
+	NumericParts n;
 	int16	   *digits;
 	abm_error	err;
+	__int128	units;
+	int			scale;
+
+	/* up to 36 digits: 128-bit arithmetic on the value where it lies */
+	if (abm_numeric_units(value, what, &units, &scale))
+	{
+		abm_money_from_units(units, scale, out);
+		return;
+	}
+	n = numeric_parts(value, &v);
 
 	if (n.special)
 		abm_bad_amount(what, value, "NaN and infinity are not amounts.");
