@@ -12,6 +12,7 @@
 #ifndef ABM_FUZZ_STATE_COMMON_H
 #define ABM_FUZZ_STATE_COMMON_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "funnel.h"
 #include "pipeline.h"
 #include "stats.h"
+#include "engagement.h"
 
 
 /*
@@ -62,6 +64,7 @@ static const abm_state_schema *const fuzz_schemas[] = {
 	&abm_stage_path_schema,
 	&abm_time_in_stage_schema,
 	&abm_proportion_schema,
+	&abm_engagement_schema,
 	&fuzz_surv_schema,
 };
 #define FUZZ_NSCHEMAS ((int) (sizeof(fuzz_schemas) / sizeof(fuzz_schemas[0])))
@@ -299,7 +302,8 @@ fuzz_schedule_peak(const abm_state *s, abm_money *peak)
  * widest amount (ABM_ERR_LIMIT).  revenue_check cannot fail: every sum and
  * bound doubles, nor cohort_check: settings stay, retained <= customers;
  * funnel_check only when the doubled placed accounts (the sum of the nine
- * steps) pass INT64_MAX.  MIN and SAME fields (stage_path's first entries
+ * steps) pass INT64_MAX; engagement_check never: the days stay, the
+ * weights double and stay >= 0.  MIN and SAME fields (stage_path's first entries
  * and unit, time_in_stage_state's unit) merge with themselves unchanged.
  */
 static abm_status fuzz_self_merge_rows_status(const abm_state *s);
@@ -697,6 +701,53 @@ fuzz_check_proportion_rules(const abm_state *s)
 }
 
 /*
+ * engagement_state's rule, restated (engagement.h): every day a date
+ * PostgreSQL has, every weight >= 0 (its top word, two's complement, not
+ * negative).  Read back: nothing as of the day before the first row; as of
+ * the last day at least that day's weight (it counts whole, the rest add
+ * >= 0), finite when the weights add up to a double; the z-scores run over the longest
+ * and shortest baselines (NaN for no rows: a flat baseline of zeros and an
+ * empty week).
+ */
+static void
+fuzz_check_engagement_rules(const abm_state *s)
+{
+	size_t		st = abm_state_row_cells(s);
+	uint32_t	r;
+	long double total = 0;
+	int64_t		first,
+				last;
+	double		w_last,
+				at;
+
+	for (r = 0; r < s->nrows; r++)
+	{
+		const int64_t *row = s->rows + (size_t) r * st;
+		double		w = abm_engagement_row_weight(s, r);
+
+		FUZZ_CHECK(row[ENGAGEMENT_DAY] >= ABM_DAY_MIN && row[ENGAGEMENT_DAY] <= ABM_DAY_MAX);
+		FUZZ_CHECK(fuzz_amount_cells(s, r)[s->money_words - 1] >= 0);
+		FUZZ_CHECK(w >= 0);		/* +inf past DBL_MAX; never NaN */
+		total += w;
+	}
+	if (s->nrows == 0)
+	{
+		FUZZ_CHECK(abm_engagement_at(s, 0, 30.0) == 0.0);
+		FUZZ_CHECK(isnan(abm_engagement_zscore(s, 0, 2)));
+		return;
+	}
+	first = s->rows[ENGAGEMENT_DAY];
+	last = s->rows[(size_t) (s->nrows - 1) * st + ENGAGEMENT_DAY];
+	w_last = abm_engagement_row_weight(s, s->nrows - 1);
+	FUZZ_CHECK(abm_engagement_at(s, first - 1, 30.0) == 0.0);
+	at = abm_engagement_at(s, last, 30.0);
+	if (total <= DBL_MAX / 2)
+		FUZZ_CHECK(isfinite(at) && at >= w_last);
+	(void) abm_engagement_zscore(s, last, 2);
+	(void) abm_engagement_zscore(s, first, ABM_MAX_BASELINE_WEEKS);
+}
+
+/*
  * The documented rules, checked here independently of abm_state_validate:
  * nonnegative fields, keys strictly increasing, counts nonnegative, no row
  * of zeros among rows with amounts, and each schema's own rule.
@@ -755,6 +806,8 @@ fuzz_check_rules(const abm_state *s)
 		fuzz_check_tis_rules(s);
 	if (sch == &abm_proportion_schema)
 		fuzz_check_proportion_rules(s);
+	if (sch == &abm_engagement_schema)
+		fuzz_check_engagement_rules(s);
 }
 
 static void fuzz_check_valid_state(const abm_state *s, int depth);

