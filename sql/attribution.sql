@@ -62,7 +62,9 @@ rational_parts AS (
   FROM rational),
 decay AS (
   SELECT 'time_decay'::text AS model, w.*, w.amount * 100 AS units,
-         power(2::float8, -(extract(epoch FROM w.created_at - w.touched_at)::float8) / 604800::float8) AS wt
+         power(2::float8, -(extract(epoch FROM w.created_at - w.touched_at)::float8
+                            - min(extract(epoch FROM w.created_at - w.touched_at)::float8) OVER (PARTITION BY w.opp_id))
+                          / 604800::float8) AS wt
   FROM w),
 decay_parts AS (
   SELECT *, floor(units::float8 * (wt / total)) AS fl, units::float8 * (wt / total) - floor(units::float8 * (wt / total)) AS rem
@@ -123,6 +125,9 @@ SELECT * FROM attribute('w_shaped', 90, '2025-03-01', ARRAY['x', 'm', 'y'],
 SELECT * FROM attribute('linear', 0, '2025-03-01', ARRAY['x', 'y'], ARRAY[timestamptz '2025-02-01', '2025-02-02']);
 SELECT * FROM attribute('time_decay', 70, '2025-03-01', ARRAY['old', 'new'],
                         ARRAY[timestamptz '2025-02-01', '2025-02-22'], half_life => '1 day');
+-- touches thousands of half-lives old: the weights do not underflow
+SELECT * FROM attribute('time_decay', 100, '2025-03-01', ARRAY['a', 'b', 'c'],
+                        ARRAY[timestamptz '2011-03-01', '2013-06-01', '2016-01-01'], half_life => '1 day');
 SELECT * FROM attribute('linear', 50, '2025-03-01', '{}'::text[], '{}');
 SELECT * FROM attribute('linear', NULL, '2025-03-01', ARRAY['x'], ARRAY[timestamptz '2025-02-01']);
 
@@ -133,6 +138,7 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   $$SELECT * FROM attribute('linear', -1, now(), ARRAY[1], ARRAY[now()])$$,
   $$SELECT * FROM attribute('linear', 'NaN', now(), ARRAY[1], ARRAY[now()])$$,
   $$SELECT * FROM attribute('linear', 1e20, now(), ARRAY[1], ARRAY[now()])$$,
+  $$SELECT * FROM attribute('time_decay', 99999999999999999.99, now(), ARRAY[1], ARRAY[now()])$$,
   $$SELECT * FROM attribute('linear', 1, NULL, ARRAY[1], ARRAY[now()])$$,
   $$SELECT * FROM attribute('linear', 1, '2025-03-01', ARRAY[1, 2], ARRAY[timestamptz '2025-02-01'])$$,
   $$SELECT * FROM attribute('linear', 1, '2025-03-01', ARRAY[1], NULL)$$,

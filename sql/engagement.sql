@@ -77,7 +77,8 @@ SELECT count(*) AS accounts,
        count(*) FILTER (WHERE e.z >= 2) AS surging
 FROM z JOIN (SELECT account_id, engagement_zscore(rollup(st), '2026-06-29') AS z FROM en_daily GROUP BY 1) e USING (account_id)
 WHERE z.sd > 0;
-SELECT engagement_zscore(engagement_agg(1, d), '2026-03-31', 4) AS flat_baseline_then_same,
+SELECT engagement_zscore(engagement_agg(0.1, d), '2026-03-31', 4) AS flat_decimal_baseline,
+       engagement_zscore(engagement_agg(1, d), '2026-03-31', 4) AS flat_baseline_then_same,
        engagement_zscore(engagement_agg(CASE WHEN d > '2026-03-24' THEN 5 ELSE 1 END, d), '2026-03-31', 4) AS flat_baseline_then_more
 FROM generate_series(date '2026-01-01', '2026-03-31', '1 day') d;
 

@@ -134,8 +134,18 @@ abm_attr_credits(abm_attr_model model, int n, int64_t units, const double *age,
 		double	   *w = (double *) (rem + n);
 		double		total = 0.0;
 
+		double		youngest = age[0];
+
+		/*
+		 * Ages from the youngest touch: the same fractions, and a weight of 1
+		 * for that touch, so the total never underflows to 0 however old the
+		 * touches are.
+		 */
+		for (int i = 1; i < n; i++)
+			if (age[i] < youngest)
+				youngest = age[i];
 		for (int i = 0; i < n; i++)
-			total += w[i] = pow(2.0, -age[i] / half_life);	/* as SQL's power(2, x) */
+			total += w[i] = pow(2.0, -(age[i] - youngest) / half_life);	/* as SQL's power(2, x) */
 		for (int i = 0; i < n; i++)
 		{
 			double		raw = (double) units * (w[i] / total);

@@ -17,8 +17,10 @@
  *                rest (3(n-3), ...); the milestone is the first touch marked
  *                as one that is neither the first nor the last; without one
  *                the model is u_shaped; with no rest the three share equally
- *   time_decay   2^(-age / half_life), age to the opportunity's creation
- *                (double weights: remainders compared as doubles)
+ *   time_decay   2^(-age / half_life), age to the opportunity's creation,
+ *                computed from the youngest touch's age (the same fractions)
+ *                (double weights: remainders compared as doubles; amounts
+ *                of at most ABM_ATTR_MAX_DECAY_UNITS)
  */
 #ifndef ABM_ATTRIBUTION_H
 #define ABM_ATTRIBUTION_H
@@ -43,6 +45,8 @@ extern const char *const abm_attr_model_names;
 
 /* Amounts attributed, in units: below 2^62, so units x weight fits 128 bits. */
 #define ABM_ATTR_MAX_UNITS (INT64_C(1) << 62)
+/* time_decay works in doubles: at most 2^53 units, each held exactly. */
+#define ABM_ATTR_MAX_DECAY_UNITS (INT64_C(1) << 53)
 
 /* Bytes of the work area abm_attr_credits needs for n touches. */
 size_t		abm_attr_work_size(int n);

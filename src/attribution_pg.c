@@ -126,6 +126,9 @@ attribute(PG_FUNCTION_ARGS)
 		abm_bad_amount("amount", PG_GETARG_DATUM(ARG_AMOUNT),
 					   "An attributed amount has at most 18 digits, decimals included.");
 	units = (int64) amount_units;
+	if (model == ABM_ATTR_TIME_DECAY && units > ABM_ATTR_MAX_DECAY_UNITS)
+		abm_bad_amount("amount", PG_GETARG_DATUM(ARG_AMOUNT),
+					   "time_decay attributes amounts of at most 2^53 units of their scale (15 digits).");
 
 	n = PG_ARGISNULL(ARG_TOUCHES) ? 0 : array_of(fcinfo, ARG_TOUCHES, &touches, &touch_nulls, "touches");
 	if (n == 0)

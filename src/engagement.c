@@ -90,9 +90,20 @@ abm_engagement_zscore(const abm_state *s, int64_t as_of, int baseline_weeks)
 	for (int k = 1; k <= baseline_weeks; k++)
 		ss += (week[k] - mean) * (week[k] - mean);
 	sd = sqrt(ss / (baseline_weeks - 1));
-	if (sd > 0.0)
-		z = (week[0] - mean) / sd;
-	else
-		z = week[0] > mean ? INFINITY : week[0] < mean ? -INFINITY : NAN;
+	/*
+	 * Weekly sums of decimal weights carry rounding: a baseline that varies
+	 * by less than that does not vary, and a week that differs from it by
+	 * less than that equals it.
+	 */
+	{
+		double		noise = 1e-9 * (fabs(mean) + fabs(week[0]));
+
+		if (sd > noise)
+			z = (week[0] - mean) / sd;
+		else if (fabs(week[0] - mean) <= noise)
+			z = NAN;
+		else
+			z = week[0] > mean ? INFINITY : -INFINITY;
+	}
 	return z;
 }

