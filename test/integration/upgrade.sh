@@ -221,13 +221,30 @@ SQL
 	{ echo "upgrade: stored 1.1 states do not roll up to the direct computation: $(cat "$work/rollups.txt")" >&2; exit 1; }
 "$ABM_PGBIN/dropdb" $old
 
-# 1.3 -> 1.4: states stored under 1.3 read the same after the update, a view
-# over 1.3's aggregates works, and the revenue functions of 1.4 are there
-prev=abm_from_13
-"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
-"$ABM_PGBIN/createdb" $prev
-abm_psql -d $prev <<'SQL'
-CREATE EXTENSION abm VERSION '1.3';
+# One upgrade step, in a database of its own: install version $1, run the
+# set-up SQL on stdin, read query $3 before and after ALTER EXTENSION UPDATE
+# TO $2 (stored states and views must read the same), then query $4 (the
+# new version's functions) must print $5, its lines joined by spaces.
+one_step() {
+	local from=$1 to=$2 stored=$3 fresh=$4 expect=$5 db=abm_from_${1//./} before after got
+	"$ABM_PGBIN/dropdb" --if-exists "$db" 2>/dev/null
+	"$ABM_PGBIN/createdb" "$db"
+	abm_psql -d "$db" -q -c "CREATE EXTENSION abm VERSION '$from'"
+	abm_psql -d "$db" -q
+	before=$(abm_psql -d "$db" -At -c "$stored")
+	abm_psql -d "$db" -q -c "ALTER EXTENSION abm UPDATE TO '$to'"
+	after=$(abm_psql -d "$db" -At -c "$stored")
+	[ "$before" = "$after" ] || { echo "upgrade: $from states or views read differently after the update to $to" >&2; exit 1; }
+	got=$(abm_psql -d "$db" -At -c "$fresh")
+	[ "$(echo $got)" = "$expect" ] || { echo "upgrade: $to functions after $from -> $to: $got" >&2; exit 1; }
+	"$ABM_PGBIN/dropdb" "$db"
+}
+
+# 1.3 -> 1.4: survival and churn states and a view over churn_rate; the revenue functions
+one_step 1.3 1.4 \
+	"SELECT string_agg(format('%s %s %s', segment, sv, ch), ';' ORDER BY segment) FROM stored13; SELECT string_agg(churn_rate::text, ',' ORDER BY segment) FROM churn13" \
+	"SELECT (mrr_bridge(p, c)).ending, nrr(p, c), (SELECT count(*) FROM mrr_months((SELECT mrr_schedule(date '2024-01-01', date '2024-04-01', 10.5)), date '2024-12-31')) FROM (VALUES (10.00, 12.5), (5, 0)) v(p, c)" \
+	"12.50|0.83333333333333333333|4" <<'SQL'
 CREATE TABLE lifetimes AS SELECT g AS id, (g * 37) % 400 AS days, g % 3 = 0 AS churned,
        date '2024-01-01' + g % 500 AS started, CASE WHEN g % 4 = 0 THEN NULL ELSE date '2024-01-01' + g % 500 + g % 300 END AS ended
 FROM generate_series(1, 2000) g;
@@ -235,21 +252,13 @@ CREATE TABLE stored13 AS SELECT id % 5 AS segment, survival_agg(days, churned) A
        churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS ch FROM lifetimes GROUP BY 1;
 CREATE VIEW churn13 AS SELECT id % 5 AS segment, churn_rate(started, ended, daterange('2025-01-01', '2025-04-01')) FROM lifetimes GROUP BY 1;
 SQL
-before13=$(abm_psql -d $prev -At -c "SELECT string_agg(format('%s %s %s', segment, sv, ch), ';' ORDER BY segment) FROM stored13; SELECT string_agg(churn_rate::text, ',' ORDER BY segment) FROM churn13")
-abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.4'"
-after13=$(abm_psql -d $prev -At -c "SELECT string_agg(format('%s %s %s', segment, sv, ch), ';' ORDER BY segment) FROM stored13; SELECT string_agg(churn_rate::text, ',' ORDER BY segment) FROM churn13")
-[ "$before13" = "$after13" ] || { echo "upgrade: 1.3 states or views read differently after the update to 1.4" >&2; exit 1; }
-new14=$(abm_psql -d $prev -At -c "SELECT (mrr_bridge(p, c)).ending, nrr(p, c), (SELECT count(*) FROM mrr_months((SELECT mrr_schedule(date '2024-01-01', date '2024-04-01', 10.5)), date '2024-12-31')) FROM (VALUES (10.00, 12.5), (5, 0)) v(p, c)")
-[ "$new14" = "12.50|0.83333333333333333333|4" ] || { echo "upgrade: 1.4 functions after 1.3 -> 1.4: $new14" >&2; exit 1; }
-"$ABM_PGBIN/dropdb" $prev
 
-# 1.4 -> 1.5: revenue states, schedules and a view stored under 1.4 read the
-# same after the update, and the account health functions of 1.5 are there
-prev=abm_from_14
-"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
-"$ABM_PGBIN/createdb" $prev
-abm_psql -d $prev <<'SQL'
-CREATE EXTENSION abm VERSION '1.4';
+# 1.4 -> 1.5: revenue states, schedules and views, one over the revenue churn
+# functions, which become C functions under it; the health and funnel functions
+one_step 1.4 1.5 \
+	"SELECT string_agg(format('%s %s %s %s', segment, rv, sc, np), ';' ORDER BY segment) FROM stored14; SELECT string_agg(format('%s %s', nrr, grr), ',' ORDER BY segment) FROM nrr14; SELECT string_agg(format('%s %s', gross, net), ',' ORDER BY segment) FROM revenue_churn14" \
+	"SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9), (SELECT reached(funnel_agg(s), 'aware') FROM unnest('{target,aware,advocate}'::lifecycle_stage[]) s), win_rate(w), tal_size(10, 20, 0.25, 0.1) FROM (VALUES (true), (false), (NULL), (true)) v(w); SELECT string_agg(l.lanname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname IN ('gross_revenue_churn', 'net_revenue_churn')" \
+	"45|at_risk|550.00|-45.500000|2|2|0.6666666666666666|8000 c,c" <<'SQL'
 CREATE TABLE mrr AS SELECT g AS id, (g % 7) * 10.25 AS p, (g % 5) * 12.5 AS c,
        date '2024-01-01' + g % 300 AS started, date '2024-01-01' + g % 300 + 30 + g % 400 AS ended
 FROM generate_series(1, 2000) g;
@@ -258,25 +267,13 @@ CREATE TABLE stored14 AS SELECT id % 5 AS segment, revenue_agg(p, c) AS rv,
 CREATE VIEW nrr14 AS SELECT id % 5 AS segment, nrr(p, c), grr(p, c) FROM mrr GROUP BY 1;
 CREATE VIEW revenue_churn14 AS SELECT segment, gross_revenue_churn(rv) AS gross, net_revenue_churn(rv) AS net FROM stored14;
 SQL
-q14="SELECT string_agg(format('%s %s %s %s', segment, rv, sc, np), ';' ORDER BY segment) FROM stored14; SELECT string_agg(format('%s %s', nrr, grr), ',' ORDER BY segment) FROM nrr14; SELECT string_agg(format('%s %s', gross, net), ',' ORDER BY segment) FROM revenue_churn14"
-before14=$(abm_psql -d $prev -At -c "$q14")
-abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.5'"
-after14=$(abm_psql -d $prev -At -c "$q14")
-[ "$before14" = "$after14" ] || { echo "upgrade: 1.4 states or views read differently after the update to 1.5" >&2; exit 1; }
-# the SQL-bodied revenue churn functions of 1.4 are C functions now, under the same view
-lang=$(abm_psql -d $prev -At -c "SELECT string_agg(l.lanname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname IN ('gross_revenue_churn', 'net_revenue_churn')")
-[ "$lang" = "c,c" ] || { echo "upgrade: revenue churn functions after 1.4 -> 1.5 are $lang, not C" >&2; exit 1; }
-new15=$(abm_psql -d $prev -At -c "SELECT account_health(usage => 0.4, nps => -20, relationship => 6), health_band(60), value_at_risk(1000.00, 45), (SELECT round(account_nps(np)::numeric, 6) FROM stored14), (SELECT count(*) FROM match_advocates(ARRAY[1, 2, 3], ARRAY[9], 2) WHERE advocate = 9), (SELECT reached(funnel_agg(s), 'aware') FROM unnest('{target,aware,advocate}'::lifecycle_stage[]) s), win_rate(w), tal_size(10, 20, 0.25, 0.1) FROM (VALUES (true), (false), (NULL), (true)) v(w)")
-[ "$new15" = "45|at_risk|550.00|-45.500000|2|2|0.6666666666666666|8000" ] || { echo "upgrade: 1.5 functions after 1.4 -> 1.5: $new15" >&2; exit 1; }
-"$ABM_PGBIN/dropdb" $prev
 
-# 1.5 -> 1.6: funnel and health values stored under 1.5 read the same after
-# the update, and attribution and engagement are there
-prev=abm_from_15
-"$ABM_PGBIN/dropdb" --if-exists $prev 2>/dev/null
-"$ABM_PGBIN/createdb" $prev
-abm_psql -d $prev <<'SQL'
-CREATE EXTENSION abm VERSION '1.5';
+# 1.5 -> 1.6: funnel, proportion and path states and a view over
+# account_health; attribution and engagement
+one_step 1.5 1.6 \
+	"SELECT string_agg(format('%s %s %s %s', segment, f, w, p), ';' ORDER BY segment) FROM stored15; SELECT string_agg(h::text, ',' ORDER BY account_id) FROM health15" \
+	"SELECT string_agg(credit::text, ',' ORDER BY touch_position) FROM attribute('u_shaped', 100.01, '2025-03-01', ARRAY[1, 2, 3, 4], ARRAY[timestamptz '2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04']); SELECT engagement(engagement_agg(w, d), '2026-01-02', '1 day') FROM (VALUES (4, date '2026-01-01'), (4, '2026-01-02')) v(w, d)" \
+	"40.01,10.00,10.00,40.00 6" <<'SQL'
 CREATE TABLE hist AS SELECT g % 50 AS account_id, (lifecycle_stage_labels())[1 + g % 9] AS stage,
        date '2024-01-01' + g % 400 AS entered_at, g % 3 = 0 AS won
 FROM generate_series(1, 1500) g;
@@ -285,14 +282,6 @@ CREATE TABLE stored15 AS SELECT account_id % 5 AS segment, funnel_agg(stage) AS 
 CREATE VIEW health15 AS SELECT account_id, account_health(usage => (account_id % 10) / 10.0, nps => account_id - 25) AS h
 FROM (SELECT DISTINCT account_id FROM hist) a;
 SQL
-q15="SELECT string_agg(format('%s %s %s %s', segment, f, w, p), ';' ORDER BY segment) FROM stored15; SELECT string_agg(h::text, ',' ORDER BY account_id) FROM health15"
-before15=$(abm_psql -d $prev -At -c "$q15")
-abm_psql -d $prev -c "ALTER EXTENSION abm UPDATE TO '1.6'"
-after15=$(abm_psql -d $prev -At -c "$q15")
-[ "$before15" = "$after15" ] || { echo "upgrade: 1.5 states or views read differently after the update to 1.6" >&2; exit 1; }
-new16=$(abm_psql -d $prev -At -c "SELECT string_agg(credit::text, ',' ORDER BY touch_position) FROM attribute('u_shaped', 100.01, '2025-03-01', ARRAY[1, 2, 3, 4], ARRAY[timestamptz '2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04']); SELECT engagement(engagement_agg(w, d), '2026-01-02', '1 day') FROM (VALUES (4, date '2026-01-01'), (4, '2026-01-02')) v(w, d)")
-[ "$(echo $new16)" = "40.01,10.00,10.00,40.00 6" ] || { echo "upgrade: 1.6 functions after 1.5 -> 1.6: $new16" >&2; exit 1; }
-"$ABM_PGBIN/dropdb" $prev
 
 "$ABM_PGBIN/dropdb" $up
 "$ABM_PGBIN/dropdb" $fresh
