@@ -32,7 +32,7 @@ SELECT (g * 7919) % 3650 AS days, g % 3 = 0 AS churned FROM generate_series(1, 2
 VACUUM ANALYZE lifetimes;
 CHECKPOINT;
 SQL
-runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
+abm_as_postgres "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
 
 # Instructions of one statement in a single-user backend, run as EXPLAIN
 # ANALYZE (the aggregate runs, no rows are printed): a backend running it
@@ -41,7 +41,7 @@ runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
 run() { # SQL REPEAT
 	local i input=''
 	for ((i = 0; i < $2; i++)); do input+="EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF) $1"$'\n'; done
-	printf '%s' "$input" | runuser -u postgres -- valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	printf '%s' "$input" | abm_as_postgres valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 		"$ABM_PGBIN/postgres" --single -D "$ABM_PGDATA" -c work_mem=64MB -c jit=off postgres 2>&1 >/dev/null |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }

@@ -5,6 +5,9 @@
 #   abm_build_install    # make && make install, warnings are errors
 #   abm_pg_start         # throwaway PostgreSQL 15 as user postgres; sets PGHOST PGPORT PGUSER
 #   abm_pg_stop          # also run by the EXIT trap abm_pg_start sets
+#   abm_cluster_create DIR PORT [conf lines]   # one more server (several nodes)
+#   abm_cluster_stop DIR
+#   abm_as_postgres CMD...                      # run a server tool as postgres, from /
 #
 # The cluster lives in a private directory, listens only on a Unix socket
 # there (no TCP), and never touches a system cluster or port 5432.
@@ -23,8 +26,15 @@ abm_install_deps() {
 	if [ ${#need[@]} -gt 0 ]; then
 		abm_log "installing ${need[*]}"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+		# quiet unless it fails (debconf's notes on stderr are not problems)
+		local log
+		log=$(mktemp)
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1 || {
+			cat "$log" >&2
+			rm -f "$log"
+			return 1
+		}
+		rm -f "$log"
 	fi
 }
 
@@ -38,10 +48,48 @@ abm_build_install() {
 	make -C "$ABM_ROOT" -s PG_CONFIG="$ABM_PGBIN/pg_config" install >/dev/null
 }
 
-abm_pg_stop() {
-	if [ -n "${ABM_PGDATA:-}" ] && [ -f "$ABM_PGDATA/postmaster.pid" ]; then
-		runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+# Server tools run as postgres, from / so that a caller's directory that
+# postgres cannot enter (a clone in /root) is not a warning.
+abm_as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+
+# abm_cluster_create DIR PORT [extra postgresql.conf lines...]
+# initdb in DIR/data (DIR owned by postgres), Unix socket in DIR, no TCP unless
+# a line sets listen_addresses, then start; the log is DIR/server.log.
+abm_cluster_create() {
+	local dir=$1 port=$2 line
+	shift 2
+	mkdir -p "$dir"
+	chown postgres: "$dir"
+	chmod 700 "$dir"
+	abm_as_postgres "$ABM_PGBIN/initdb" -D "$dir/data" -A trust -U postgres \
+		--no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		return 1
+	}
+	{
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$dir'"
+		echo "port = $port"
+		echo "fsync = off"
+		echo "logging_collector = off"
+		echo "log_min_messages = warning"
+		for line in "$@"; do echo "$line"; done
+	} >>"$dir/data/postgresql.conf"
+	abm_as_postgres "$ABM_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null || {
+		cat "$dir/server.log" >&2
+		return 1
+	}
+}
+
+# abm_cluster_stop DIR: stop the server in DIR/data if it runs, keep the files.
+abm_cluster_stop() {
+	if [ -f "$1/data/postmaster.pid" ]; then
+		abm_as_postgres "$ABM_PGBIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
+}
+
+abm_pg_stop() {
+	[ -n "${ABM_PGDIR:-}" ] && abm_cluster_stop "$ABM_PGDIR"
 	if [ -n "${ABM_PGDIR:-}" ] && [ -d "$ABM_PGDIR" ] && [ -z "${ABM_KEEP_CLUSTER:-}" ]; then
 		rm -rf "$ABM_PGDIR"
 	fi
@@ -55,28 +103,8 @@ abm_pg_start() {
 	export PGPORT=${ABM_PGPORT:-54329}
 	export PGHOST=$ABM_PGDIR
 	export PGUSER=postgres
-	chown postgres: "$ABM_PGDIR"
-	chmod 700 "$ABM_PGDIR"
 	trap 'abm_pg_stop' EXIT
-	runuser -u postgres -- "$ABM_PGBIN/initdb" -D "$ABM_PGDATA" -A trust -U postgres \
-		--no-sync -E UTF8 --locale=C >"$ABM_PGDIR/initdb.log" 2>&1 || {
-		cat "$ABM_PGDIR/initdb.log" >&2
-		return 1
-	}
-	{
-		echo "listen_addresses = ''"
-		echo "unix_socket_directories = '$ABM_PGDIR'"
-		echo "port = $PGPORT"
-		echo "fsync = off"
-		echo "logging_collector = off"
-		echo "log_min_messages = warning"
-		local line
-		for line in "$@"; do echo "$line"; done
-	} >>"$ABM_PGDATA/postgresql.conf"
-	runuser -u postgres -- "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -l "$ABM_PGDIR/server.log" -w start >/dev/null || {
-		cat "$ABM_PGDIR/server.log" >&2
-		return 1
-	}
+	abm_cluster_create "$ABM_PGDIR" "$PGPORT" "$@" || return 1
 	export ABM_SERVER_LOG=$ABM_PGDIR/server.log
 	abm_log "PostgreSQL $("$ABM_PGBIN/postgres" -V | awk '{print $3}') on socket $PGHOST port $PGPORT"
 }
