@@ -20,7 +20,8 @@ abm_log() { printf '%s\n' "== $*" >&2; }
 abm_install_deps() {
 	local need=() p
 	for p in postgresql-15 postgresql-server-dev-15 build-essential clang-14 libclang-rt-14-dev sqlsmith \
-		r-base-core r-cran-survival; do
+		r-base-core r-cran-survival \
+		postgresql-15-cron python3-psycopg2 libpostgresql-jdbc-java; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 	done
 	if [ ${#need[@]} -gt 0 ]; then
