@@ -64,10 +64,65 @@ array_of(FunctionCallInfo fcinfo, int argno, Datum **elems, bool **nulls, const 
 	return n;
 }
 
+/* A touch's time and its place in the arrays: the order of the credits. */
+typedef struct touch_order
+{
+	TimestampTz at;
+	int			index;
+} touch_order;
+
+static int
+by_time_then_index(const void *a, const void *b)
+{
+	const touch_order *x = a,
+			   *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * Put the touches (and their nulls, times and milestones) in time order,
+ * touches at the same time in the order given: arrays need no ORDER BY of
+ * their own (an index or a sorted subquery gives the order for ties).
+ */
+static void
+in_time_order(int n, Datum *touches, bool *touch_nulls, Datum *times, bool *milestone)
+{
+	touch_order *order = palloc(sizeof(touch_order) * n);
+	Datum	   *t = palloc(sizeof(Datum) * n),
+			   *at = palloc(sizeof(Datum) * n);
+	bool	   *tn = palloc(sizeof(bool) * n),
+			   *ms = palloc(sizeof(bool) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		order[i].at = DatumGetTimestampTz(times[i]);
+		order[i].index = i;
+	}
+	qsort(order, n, sizeof(touch_order), by_time_then_index);
+	for (int i = 0; i < n; i++)
+	{
+		int			from = order[i].index;
+
+		t[i] = touches[from];
+		tn[i] = touch_nulls[from];
+		at[i] = times[from];
+		if (milestone != NULL)
+			ms[i] = milestone[from];
+	}
+	memcpy(touches, t, sizeof(Datum) * n);
+	memcpy(touch_nulls, tn, sizeof(bool) * n);
+	memcpy(times, at, sizeof(Datum) * n);
+	if (milestone != NULL)
+		memcpy(milestone, ms, sizeof(bool) * n);
+}
+
 /*
  * attribute(model, amount, created_at, touches, touched_at, milestones,
  * half_life) → a row per touch (touch, touch_position, fraction, credit),
- * in touch order; no touch gives one row with a NULL touch and the whole
+ * in time order (ties in the order given); no touch gives one row with a NULL touch and the whole
  * amount, so an unattributed opportunity is reported, not dropped.
  */
 PG_FUNCTION_INFO_V1(attribute);
@@ -91,6 +146,7 @@ attribute(PG_FUNCTION_ARGS)
 	double		half_life = 7.0 * SECS_PER_DAY;
 	int64	   *credit;
 	double	   *fraction;
+	bool		unordered = false;
 
 	if (PG_ARGISNULL(ARG_MODEL))
 		ereport(ERROR,
@@ -166,10 +222,12 @@ attribute(PG_FUNCTION_ARGS)
 			bad_touches(psprintf("touch %d is after the opportunity was created", i + 1),
 						"Keep only the touches in the lookback window before created_at.");
 		if (i > 0 && t < DatumGetTimestampTz(times[i - 1]))
-			bad_touches(psprintf("touch %d is earlier than touch %d", i + 1, i),
-						"Give the touches in time order: array_agg(... ORDER BY touched_at, touch_id).");
-		age[i] = (double) (created - t) / USECS_PER_SEC;
+			unordered = true;
 	}
+	if (unordered)
+		in_time_order(n, touches, touch_nulls, times, milestone);
+	for (int i = 0; i < n; i++)
+		age[i] = (double) (created - DatumGetTimestampTz(times[i])) / USECS_PER_SEC;
 
 	credit = palloc(sizeof(int64) * n);
 	fraction = palloc(sizeof(double) * n);

@@ -58,12 +58,18 @@ row_day(const abm_state *s, uint32_t r)
 }
 
 double
+abm_engagement_decay(int64_t age_days, double half_life_days)
+{
+	return pow(2.0, -(double) age_days / half_life_days);
+}
+
+double
 abm_engagement_at(const abm_state *s, int64_t as_of, double half_life_days)
 {
 	double		sum = 0.0;
 
 	for (uint32_t r = 0; r < s->nrows && row_day(s, r) <= as_of; r++)
-		sum += abm_engagement_row_weight(s, r) * pow(2.0, -(double) (as_of - row_day(s, r)) / half_life_days);
+		sum += abm_engagement_row_weight(s, r) * abm_engagement_decay(as_of - row_day(s, r), half_life_days);
 	return sum;
 }
 

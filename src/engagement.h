@@ -42,6 +42,9 @@ extern const abm_state_schema abm_engagement_schema;
 /* Row r's weight as the nearest double. */
 double		abm_engagement_row_weight(const abm_state *s, uint32_t r);
 
+/* The factor of a touch age_days (>= 0) old: 2^(-age_days / half_life_days). */
+double		abm_engagement_decay(int64_t age_days, double half_life_days);
+
 /*
  * The decayed sum as of a day with a half-life in days (> 0); weights of
  * days after as_of are left out.  0 for no touch up to as_of.

@@ -72,6 +72,96 @@ ENGAGEMENT_TRANSITION(engagement_remove_date, day_of_date, PG_GETARG_DATEADT, -1
 ENGAGEMENT_TRANSITION(engagement_add_timestamptz, day_of_timestamptz, PG_GETARG_TIMESTAMPTZ, 1)
 ENGAGEMENT_TRANSITION(engagement_remove_timestamptz, day_of_timestamptz, PG_GETARG_TIMESTAMPTZ, -1)
 
+/*
+ * engagement(weight, touched, as_of [, half_life]) aggregate: the decayed
+ * sum as of a day fixed in the query, added up as the touches are read.
+ * The transition value is the sum (double precision, combined by float8pl),
+ * so nothing per day is kept: the fast path when as_of and the half-life
+ * are known, where engagement_agg keeps the days to read at any date.
+ * Touches after as_of count 0, as engagement(state, as_of) leaves them out;
+ * a NULL argument skips the row.  The last (as_of, half_life, day) and its
+ * factor are kept: touches read in time order share their day's.
+ */
+typedef struct decay_memo
+{
+	int64		as_of;
+	double		half_life;
+	int64		day;
+	double		factor;
+} decay_memo;
+
+static double
+touch_weight(Datum value)
+{
+	__int128	units;
+	int			scale;
+	double		w;
+
+	if (likely(abm_numeric_units(value, "touch weight", &units, &scale) &&
+			   abm_units_to_double(units, scale, &w)))
+		return w;
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+}
+
+static Datum
+engagement_sum_step(FunctionCallInfo fcinfo, int64 day)
+{
+	double		sum = PG_ARGISNULL(0) ? 0.0 : PG_GETARG_FLOAT8(0);
+	decay_memo *memo = (decay_memo *) fcinfo->flinfo->fn_extra;
+	int64		as_of;
+	double		half_life = 30.0,
+				w;
+
+	if (PG_NARGS() > 4)
+	{
+		if (PG_ARGISNULL(4))
+			ABM_RETURN_STATE_UNCHANGED();
+		half_life = abm_interval_days(PG_GETARG_INTERVAL_P(4));
+	}
+	as_of = PG_GETARG_DATEADT(3);
+	w = touch_weight(PG_GETARG_DATUM(1));
+	if (day > as_of)
+		PG_RETURN_FLOAT8(sum);	/* after the as-of day: not counted */
+	if (unlikely(memo == NULL || memo->day != day || memo->as_of != as_of || memo->half_life != half_life))
+	{
+		if (DATE_NOT_FINITE(PG_GETARG_DATEADT(3)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("engagement as of an infinite date"),
+					 errhint("Pass the day to read the engagement at, e.g. current_date.")));
+		if (!(half_life > 0.0) || isinf(half_life))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("engagement half_life must be longer than 0"),
+					 errhint("For example interval '30 days'.")));
+		if (memo == NULL)
+			fcinfo->flinfo->fn_extra = memo =
+				MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(decay_memo));
+		memo->as_of = as_of;
+		memo->half_life = half_life;
+		memo->day = day;
+		memo->factor = abm_engagement_decay(as_of - day, half_life);
+	}
+	sum += w * memo->factor;
+	if (unlikely(isinf(sum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("engagement is out of the range of double precision")));
+	PG_RETURN_FLOAT8(sum);
+}
+
+#define ENGAGEMENT_SUM_TRANSITION(fname, day_of, getter) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) \
+	{ \
+		if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) \
+			ABM_RETURN_STATE_UNCHANGED(); \
+		return engagement_sum_step(fcinfo, day_of(getter(2))); \
+	}
+
+ENGAGEMENT_SUM_TRANSITION(engagement_sum_date, day_of_date, PG_GETARG_DATEADT)
+ENGAGEMENT_SUM_TRANSITION(engagement_sum_timestamptz, day_of_timestamptz, PG_GETARG_TIMESTAMPTZ)
+
 /* The as-of date argument, finite. */
 static int64
 as_of_arg(FunctionCallInfo fcinfo, int argno)

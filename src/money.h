@@ -124,6 +124,23 @@ abm_money_units_from_nbase(int neg, int weight, int dscale, const int16_t *digit
 /* 10^k for 0 <= k <= 38. */
 __int128	abm_pow10_i128(int k);
 
+/*
+ * units x 10^-scale as the nearest double, when it is one division of two
+ * exact doubles (|units| < 2^53, scale <= 22), which IEEE rounds
+ * correctly: 1; else 0 (the caller converts another way).
+ */
+static inline int
+abm_units_to_double(__int128 units, int scale, double *out)
+{
+	static const double pow10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+	if (scale < 0 || scale > 22 || units >= ((__int128) 1 << 53) || units <= -((__int128) 1 << 53))
+		return 0;
+	*out = (double) (int64_t) units / pow10[scale];
+	return 1;
+}
+
 /* A 128-bit integer of units at `scale` as an amount. */
 void		abm_money_from_units(__int128 units, int scale, abm_money *out);
 

@@ -1207,7 +1207,7 @@ abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator me
 	rs->schema = schema;
 	rs->mem = mem;
 	rs->sorted = 1;
-	rs->money_words = schema->nmoneycols > 0 ? 2 : 0;
+	rs->money_words = schema->nmoneycols > 0 ? 1 : 0;	/* widened when a sum needs it */
 }
 
 /* Cells of a row of the row set. */
@@ -1251,22 +1251,23 @@ rehash(abm_rowset *rs)
 		rs->slots[find_slot(rs, rs->cells[(size_t) r * rs_stride(rs)])] = r + 1;
 }
 
-/* Room for one more row: doubles the cells and the hash. */
+/* Room for one more row: doubles the cells, and the hash if there is one. */
 static abm_status
 grow(abm_rowset *rs, abm_error *err)
 {
 	size_t		ncols = rs_stride(rs);
 	uint32_t	cap = rs->cap == 0 ? 8 : rs->cap * 2;
 	int64_t    *cells;
-	uint32_t   *slots;
+	uint32_t   *slots = NULL;
 
 	/* the flattened state must still fit in a value */
 	if (rs->cap >= UINT32_MAX / 4 || (size_t) cap * ncols * 8 > ABM_STATE_MAX_BYTES)
 		return abm_fail(err, ABM_ERR_LIMIT, "%s would have more than %zu rows, past the 1 GB limit of a value.",
 					rs->schema->type_name, ABM_STATE_MAX_BYTES / (ncols * 8));
 	cells = rs->mem.alloc(rs->mem.ctx, sizeof(int64_t) * ncols * cap);
-	slots = cells != NULL ? rs->mem.alloc(rs->mem.ctx, sizeof(uint32_t) * 2 * (size_t) cap) : NULL;
-	if (slots == NULL)
+	if (cells != NULL && rs->slots != NULL)
+		slots = rs->mem.alloc(rs->mem.ctx, sizeof(uint32_t) * 2 * (size_t) cap);
+	if (cells == NULL || (rs->slots != NULL && slots == NULL))
 	{
 		if (cells != NULL)
 			rs->mem.release(rs->mem.ctx, cells);
@@ -1281,8 +1282,67 @@ grow(abm_rowset *rs, abm_error *err)
 	rs->cells = cells;
 	rs->slots = slots;
 	rs->cap = cap;
-	rs->nslots = 2 * cap;
-	rehash(rs);
+	rs->nslots = slots != NULL ? 2 * cap : 0;
+	if (slots != NULL)
+		rehash(rs);
+	return ABM_OK;
+}
+
+/*
+ * The row of `key` in *row, or NULL when it has none yet.  While keys come
+ * in ascending order (an event log read in time order), a key is its last
+ * row's or a new one, and no hash is kept: less memory and no probe per
+ * row.  The first key out of that order builds the hash.
+ */
+static abm_status
+rs_find(abm_rowset *rs, int64_t key, int64_t **row, abm_error *err)
+{
+	size_t		stride = rs_stride(rs);
+	uint32_t	index;
+
+	if (rs->slots == NULL)
+	{
+		int64_t    *last;
+
+		if (rs->nrows == 0)
+		{
+			*row = NULL;
+			return ABM_OK;
+		}
+		last = rs->cells + (size_t) (rs->nrows - 1) * stride;
+		if (key >= last[0])
+		{
+			*row = key == last[0] ? last : NULL;
+			return ABM_OK;
+		}
+		rs->slots = rs->mem.alloc(rs->mem.ctx, sizeof(uint32_t) * 2 * (size_t) rs->cap);
+		if (rs->slots == NULL)
+			return abm_fail(err, ABM_ERR_LIMIT, "out of memory for %u rows of %s.", rs->cap,
+							rs->schema->type_name);
+		rs->nslots = 2 * rs->cap;
+		rehash(rs);
+	}
+	index = rs->slots[find_slot(rs, key)];
+	*row = index != 0 ? rs->cells + (size_t) (index - 1) * stride : NULL;
+	return ABM_OK;
+}
+
+/* A new row of `key` after the others, in *row: the cells after the key are the caller's to set. */
+static abm_status
+rs_append(abm_rowset *rs, int64_t key, int64_t **row, abm_error *err)
+{
+	size_t		stride;
+
+	if (rs->nrows == rs->cap && grow(rs, err) != ABM_OK)
+		return ABM_ERR_LIMIT;
+	stride = rs_stride(rs);
+	*row = rs->cells + (size_t) rs->nrows * stride;
+	if (rs->nrows > 0 && key <= (*row)[-(ptrdiff_t) stride])
+		rs->sorted = 0;
+	(*row)[0] = key;
+	if (rs->slots != NULL)
+		rs->slots[find_slot(rs, key)] = rs->nrows + 1;
+	rs->nrows++;
 	return ABM_OK;
 }
 
@@ -1406,7 +1466,6 @@ abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
 	int64_t		cells[ABM_STATE_MAX_COLS * ABM_MONEY_MAX_WORDS];
 	int64_t		sums[ABM_STATE_MAX_COLS];
 	int64_t    *row;
-	uint32_t	slot;
 	size_t		k;
 	abm_status	st;
 
@@ -1439,35 +1498,24 @@ abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
 		words = rs->money_words;
 	}
 
-	if (rs->nslots == 0 && grow(rs, err) != ABM_OK)
-		return ABM_ERR_LIMIT;
-	slot = find_slot(rs, key);
-	if (rs->slots[slot] == 0)
+	if ((st = rs_find(rs, key, &row, err)) != ABM_OK)
+		return st;
+	if (row == NULL)
 	{
 		for (c = 1; c < fc; c++)
 			if (count_deltas[c - 1] < 0)
 				return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
-		if (rs->nrows == rs->cap)
-		{
-			if (grow(rs, err) != ABM_OK)
-				return ABM_ERR_LIMIT;
-			slot = find_slot(rs, key);
-		}
-		row = rs->cells + (size_t) rs->nrows * rs_stride(rs);
-		row[0] = key;
+		if ((st = rs_append(rs, key, &row, err)) != ABM_OK)
+			return st;
 		for (c = 1; c < fc; c++)
 			row[c] = count_deltas[c - 1];
 		for (j = 0; j < nm; j++)
 			abm_money_to_cells(&m[j], row + fc + (size_t) j * words, words);
-		rs->slots[slot] = ++rs->nrows;
-		if (rs->nrows > 1 && key <= row[-(ptrdiff_t) rs_stride(rs)])
-			rs->sorted = 0;
 	}
 	else
 	{
-		uint32_t	index = rs->slots[slot] - 1;
+		size_t		index = (size_t) (row - rs->cells) / rs_stride(rs);
 
-		row = rs->cells + (size_t) index * rs_stride(rs);
 		for (c = 1; c < fc; c++)
 			if (__builtin_add_overflow(row[c], count_deltas[c - 1], &sums[c]) || sums[c] < 0)
 				return abm_fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
@@ -1503,39 +1551,28 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 	int			ncols = sch->ncols;
 	int64_t    *row;
 	int64_t		sums[ABM_STATE_MAX_COLS];
-	uint32_t	slot;
 	int			c;
+	abm_status	st;
 
 	if (sch->nmoneycols > 0)
 		return abm_fail(err, ABM_ERR_MISMATCH, "%s has no row set.", sch->type_name);
-	if (rs->nslots == 0 && grow(rs, err) != ABM_OK)
-		return ABM_ERR_LIMIT;
-	slot = find_slot(rs, key);
-	if (rs->slots[slot] == 0)
+	if ((st = rs_find(rs, key, &row, err)) != ABM_OK)
+		return st;
+	if (row == NULL)
 	{
 		for (c = 1; c < ncols; c++)
 			if (deltas[c - 1] < 0)
 				return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[c]);
-		if (rs->nrows == rs->cap)
-		{
-			if (grow(rs, err) != ABM_OK)
-				return ABM_ERR_LIMIT;
-			slot = find_slot(rs, key);
-		}
-		row = rs->cells + (size_t) rs->nrows * ncols;
-		row[0] = key;
+		if ((st = rs_append(rs, key, &row, err)) != ABM_OK)
+			return st;
 		for (c = 1; c < ncols; c++)
 		{
 			row[c] = deltas[c - 1];
 			if (row[c] == 0)
 				rs->sorted = 0;	/* an all-zero row must go */
 		}
-		rs->slots[slot] = ++rs->nrows;
-		if (rs->nrows > 1 && key <= row[-ncols])
-			rs->sorted = 0;
 		return ABM_OK;
 	}
-	row = rs->cells + (size_t) (rs->slots[slot] - 1) * ncols;
 	for (c = 1; c < ncols; c++)
 		if (__builtin_add_overflow(row[c], deltas[c - 1], &sums[c]) || sums[c] < 0)
 			return abm_fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",

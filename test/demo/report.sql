@@ -497,3 +497,79 @@ SELECT c.channel,
        round(sum(c.cost) / sum(s.leads), 2) AS "cost per lead"
 FROM campaigns c JOIN channel_stats s USING (campaign_id)
 GROUP BY c.channel ORDER BY "cost per lead";
+
+-- ---------------------------------------------------------------------------
+\echo
+\echo '(o) Scheduled rollups.  test/demo/run created the materialized view daily_states'
+\echo '    (per day and industry: nps_agg and csat_agg) empty, WITH NO DATA, right after'
+\echo '    loading the data, and a pg_cron job that refreshes it every minute; pg_cron''s'
+\echo '    first run filled it (this waits for that run if it has not happened yet).'
+\echo '    Months and quarters are rolled up from the daily states (rollup).'
+SELECT jobname AS job, schedule, command FROM cron.job ORDER BY jobid;
+-- Wait (at most 65 s: pg_cron starts jobs on minute boundaries) for the first
+-- successful run.  Each statement of the loop sees the runs committed so far.
+SELECT clock_timestamp() AS wait_from \gset
+DO $$
+BEGIN
+	FOR i IN 1..65 LOOP
+		EXIT WHEN EXISTS (SELECT 1 FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+		                  WHERE j.jobname = 'refresh daily_states' AND d.status = 'succeeded');
+		PERFORM pg_sleep(1);
+	END LOOP;
+END $$;
+SELECT EXISTS (SELECT 1 FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+               WHERE j.jobname = 'refresh daily_states' AND d.status = 'succeeded') AS refreshed \gset
+\if :refreshed
+\echo 'the first successful run of the job (cron.job_run_details)'
+SELECT to_char(d.start_time, 'YYYY-MM-DD HH24:MI:SS TZ') AS "pg_cron refreshed daily_states at",
+       round(extract(epoch FROM d.end_time - d.start_time)::numeric, 2) AS seconds,
+       d.status, d.return_message AS result,
+       (SELECT count(*) FROM daily_states) AS "daily states (day x industry)",
+       round(greatest(0, extract(epoch FROM d.end_time - :'wait_from'::timestamptz))::numeric) AS "report waited (s)"
+FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+WHERE j.jobname = 'refresh daily_states' AND d.status = 'succeeded'
+ORDER BY d.runid LIMIT 1;
+\else
+\echo 'pg_cron has not refreshed daily_states within 65 s (cron.job_run_details below);'
+\echo 'refreshing it here instead'
+SELECT d.status, d.return_message, d.start_time
+FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+WHERE j.jobname = 'refresh daily_states' ORDER BY d.runid;
+REFRESH MATERIALIZED VIEW daily_states;
+\endif
+
+\echo 'NPS and CSAT by quarter, and by month of 2026, rolled up from the daily states'
+WITH periods AS (
+	SELECT 'quarter' AS grain, to_char(date_trunc('quarter', day), 'YYYY "Q"Q') AS period,
+	       rollup(nps_st) AS nps_st, rollup(csat_st) AS csat_st
+	FROM daily_states GROUP BY 2
+	UNION ALL
+	SELECT 'month', to_char(date_trunc('month', day), 'YYYY-MM'),
+	       rollup(nps_st), rollup(csat_st)
+	FROM daily_states WHERE day >= date '2026-01-01' GROUP BY 2
+)
+SELECT period,
+       responses(nps_st) AS "NPS answers",
+       round(nps(nps_st)::numeric, 1) AS nps,
+       round(nps_margin(nps_st)::numeric, 1) AS "± margin",
+       responses(csat_st) AS "CSAT answers",
+       round(csat(csat_st)::numeric, 3) AS csat
+FROM periods
+ORDER BY grain DESC, period;
+
+\echo 'the same periods computed directly over the answers (nps(score), csat(score)):'
+\echo 'how many equal the rollups of the daily states, exactly'
+WITH g(grain) AS (VALUES ('month'), ('quarter')),
+rolled AS (
+	SELECT grain, date_trunc(grain, day) AS period, nps(rollup(nps_st)) AS nps, csat(rollup(csat_st)) AS csat
+	FROM daily_states CROSS JOIN g GROUP BY 1, 2),
+direct AS (
+	SELECT grain, period, n.nps, c.csat
+	FROM (SELECT grain, date_trunc(grain, answered_on) AS period, nps(score) AS nps
+	      FROM nps_responses CROSS JOIN g GROUP BY 1, 2) n
+	FULL JOIN (SELECT grain, date_trunc(grain, answered_on) AS period, csat(score) AS csat
+	           FROM csat_responses CROSS JOIN g GROUP BY 1, 2) c USING (grain, period))
+SELECT grain, count(*) AS periods,
+       count(*) FILTER (WHERE r.nps IS NOT DISTINCT FROM d.nps AND r.csat IS NOT DISTINCT FROM d.csat) AS equal
+FROM rolled r FULL JOIN direct d USING (grain, period)
+GROUP BY grain ORDER BY grain;
