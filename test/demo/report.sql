@@ -522,7 +522,7 @@ SELECT EXISTS (SELECT 1 FROM cron.job_run_details d JOIN cron.job j USING (jobid
 \if :refreshed
 \echo 'the first successful run of the job (cron.job_run_details)'
 SELECT to_char(d.start_time, 'YYYY-MM-DD HH24:MI:SS TZ') AS "pg_cron refreshed daily_states at",
-       round(extract(epoch FROM d.end_time - d.start_time)::numeric, 2) AS seconds,
+       round(extract(epoch FROM d.end_time - d.start_time)::numeric, 2) AS "run took (s)",
        d.status, d.return_message AS result,
        (SELECT count(*) FROM daily_states) AS "daily states (day x industry)",
        round(greatest(0, extract(epoch FROM d.end_time - :'wait_from'::timestamptz))::numeric) AS "report waited (s)"
