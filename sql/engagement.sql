@@ -37,6 +37,51 @@ JOIN LATERAL (
   FROM en_touch GROUP BY account_id) s USING (account_id)
 GROUP BY as_of, half_life ORDER BY as_of, half_life;
 
+-- engagement_as_of: the decayed sum read as the touches are, at the same
+-- dates and half-lives, against the same sum written out; the 3-argument
+-- form is the 30-day half-life; timestamptz touches count on their UTC day
+SELECT as_of, half_life, count(*) AS accounts,
+       max(abs(e.engagement - s.by_hand) / greatest(1, abs(s.by_hand))) < 1e-12 AS equals_sql,
+       max(abs(e.engagement - e.from_state) / greatest(1, abs(e.from_state))) < 1e-12 AS equals_state
+FROM (VALUES (date '2026-02-15'), ('2026-04-01'), ('2026-06-29'), ('2026-12-31')) a(as_of)
+CROSS JOIN (VALUES (interval '7 days'), ('30 days'), ('1 year')) h(half_life)
+CROSS JOIN LATERAL (
+  SELECT account_id, engagement_as_of(weight, touched_on, a.as_of, h.half_life) AS engagement,
+         engagement(engagement_agg(weight, touched_on), a.as_of, h.half_life) AS from_state
+  FROM en_touch GROUP BY account_id) e
+JOIN LATERAL (
+  SELECT account_id, coalesce(sum(weight::float8 * power(2::float8, -(a.as_of - touched_on)::float8
+                                                        / (extract(epoch FROM h.half_life) / 86400)::float8))
+                              FILTER (WHERE touched_on <= a.as_of), 0) AS by_hand
+  FROM en_touch GROUP BY account_id) s USING (account_id)
+GROUP BY as_of, half_life ORDER BY as_of, half_life;
+SELECT engagement_as_of(weight, touched_on, date '2026-04-01')
+       = engagement_as_of(weight, touched_on, date '2026-04-01', '30 days') AS default_is_30_days,
+       engagement_as_of(weight, (touched_on + time '23:59')::timestamp AT TIME ZONE 'UTC', date '2026-04-01')
+       = engagement_as_of(weight, touched_on, date '2026-04-01') AS utc_day
+FROM en_touch;
+-- no row: NULL; NULL arguments skip the row; only touches after as_of: 0
+SELECT engagement_as_of(w, d, date '2026-01-31') AS no_rows FROM (SELECT 1.0, date '2026-01-01' WHERE false) v(w, d);
+SELECT engagement_as_of(w, d, a) AS skipping_nulls
+FROM (VALUES (NULL::numeric, date '2026-01-01', date '2026-01-31'), (2, NULL, '2026-01-31'),
+             (4, '2026-01-01', NULL), (8, '2026-01-31', '2026-01-31')) v(w, d, a);
+SELECT engagement_as_of(1, date '2026-02-01', date '2026-01-31') AS only_later_touches;
+-- parallel = serial (float sums of partial sums: to rounding)
+SELECT engagement_as_of(weight, touched_on, date '2026-06-29') AS serial_sum FROM en_touch \gset
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+CREATE TABLE en_par AS SELECT * FROM en_touch;
+EXPLAIN (COSTS OFF) SELECT engagement_as_of(weight, touched_on, date '2026-06-29') FROM en_par;
+SELECT abs(engagement_as_of(weight, touched_on, date '2026-06-29') - :serial_sum) < 1e-9 * :serial_sum AS parallel_equals_serial
+FROM en_par;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+DROP TABLE en_par;
+
 -- exact weights: a state keeps the digits
 SELECT engagement_agg(w, d) FROM (VALUES (0.1, date '2026-01-01'), (0.2, '2026-01-01'), (1e-30, '2026-01-02'),
                                          (12345678901234567890.5, '2026-01-03')) v(w, d);
@@ -93,6 +138,14 @@ SELECT sqlstate_of(q) FROM unnest(ARRAY[
   $$SELECT engagement('v2 rows=[9648:1]', '2026-06-01', '0 days')$$,
   $$SELECT engagement('v2 rows=[9648:1]', '2026-06-01', '-3 days')$$,
   $$SELECT engagement_zscore('v2 rows=[9648:1]', '2026-06-01', 1)$$,
+  $$SELECT engagement_as_of(-1, date '2026-01-01', date '2026-06-01')$$,
+  $$SELECT engagement_as_of('NaN', date '2026-01-01', date '2026-06-01')$$,
+  $$SELECT engagement_as_of(1e400, date '2026-01-01', date '2026-06-01')$$,
+  $$SELECT engagement_as_of(w, date '2026-01-01', date '2026-01-01') FROM (VALUES (1e300), (1e308), (1e308)) v(w)$$,
+  $$SELECT engagement_as_of(1, date 'infinity', date '2026-06-01')$$,
+  $$SELECT engagement_as_of(1, date '2026-01-01', date 'infinity')$$,
+  $$SELECT engagement_as_of(1, date '2026-01-01', date '2026-06-01', '0 days')$$,
+  $$SELECT engagement_as_of(1, timestamptz '2026-01-01', date '2026-06-01', '-1 day')$$,
   $$SELECT engagement_zscore('v2 rows=[9648:1]', '2026-06-01', 521)$$,
   $$SELECT 'v2 rows=[9648:-1]'::engagement_state$$,
   $$SELECT 'v2 rows=[9999999999:1]'::engagement_state$$,

@@ -39,14 +39,14 @@ ORDER BY 1;
 
 -- every metric aggregate has a moving-aggregate inverse (min/max of the
 -- enumerations cannot, nor stage_path, whose first entries are minimums;
--- account_nps keeps float moments, which do not subtract exactly, as
--- avg(float8) has no inverse)
+-- account_nps keeps float moments and engagement_as_of a float sum, which
+-- do not subtract exactly, as avg(float8) and sum(float8) have no inverse)
 SELECT a.aggfnoid::regprocedure AS aggregate_without_inverse
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
-  AND p.proname NOT IN ('min', 'max', 'account_nps', 'account_nps_margin', 'stage_path')
+  AND p.proname NOT IN ('min', 'max', 'account_nps', 'account_nps_margin', 'stage_path', 'engagement_as_of')
   AND NOT (p.proname = 'rollup' AND a.aggtranstype = 'stage_path'::regtype)
   AND a.aggminvtransfn = 0
 ORDER BY 1;

@@ -73,7 +73,7 @@ ENGAGEMENT_TRANSITION(engagement_add_timestamptz, day_of_timestamptz, PG_GETARG_
 ENGAGEMENT_TRANSITION(engagement_remove_timestamptz, day_of_timestamptz, PG_GETARG_TIMESTAMPTZ, -1)
 
 /*
- * engagement(weight, touched, as_of [, half_life]) aggregate: the decayed
+ * engagement_as_of(weight, touched, as_of [, half_life]) aggregate: the decayed
  * sum as of a day fixed in the query, added up as the touches are read.
  * The transition value is the sum (double precision, combined by float8pl),
  * so nothing per day is kept: the fast path when as_of and the half-life
@@ -100,7 +100,13 @@ touch_weight(Datum value)
 	if (likely(abm_numeric_units(value, "touch weight", &units, &scale) &&
 			   abm_units_to_double(units, scale, &w)))
 		return w;
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+	w = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+	if (isinf(w))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("touch weight is out of the range of double precision"),
+				 errhint("engagement_as_of sums in double precision; engagement_agg keeps any weight exactly.")));
+	return w;
 }
 
 static Datum
