@@ -36,6 +36,25 @@ SELECT round(nps(score)::numeric, 9) AS nps,
 FROM nps_answers;
 SELECT round((SELECT nps FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) AS nps FROM nps_answers) x), 9) AS plain_nps;
 
+-- a numeric score column: integral values count as the integers (7.00 is 7), per group
+-- against the integer column, state by state and for csat; 7.5, NaN and out of range are 22003
+SELECT count(*) AS groups,
+       bool_and(n.nps IS NOT DISTINCT FROM i.nps AND n.margin IS NOT DISTINCT FROM i.margin
+                AND n.margin90 IS NOT DISTINCT FROM i.margin90 AND n.st = i.st AND n.csat IS NOT DISTINCT FROM i.csat
+                AND n.cst = i.cst) AS numeric_equals_integer
+FROM (SELECT grp, nps(score * 1.00) AS nps, nps_margin(score::numeric) AS margin, nps_margin(score::numeric(4, 1), 0.9) AS margin90,
+             nps_agg(score::numeric)::text AS st, csat(1 + score % 5 + 0.000) AS csat, csat_agg((1 + score % 5)::numeric)::text AS cst
+      FROM nps_answers GROUP BY grp) n
+JOIN (SELECT grp, nps(score), nps_margin(score) AS margin, nps_margin(score, 0.9) AS margin90, nps_agg(score)::text AS st,
+             csat(1 + score % 5), csat_agg(1 + score % 5)::text AS cst
+      FROM nps_answers GROUP BY grp) i USING (grp);
+SELECT nps_class(s) AS class_of_numeric, count(*) FROM (VALUES (6.0), (7.00), (8), (9.0000), (0)) v(s) GROUP BY 1 ORDER BY 1;
+SELECT sqlstate_of(q) FROM unnest(ARRAY[
+  'SELECT nps(7.5)', 'SELECT nps(10.01)', 'SELECT nps(-1.0)', 'SELECT nps(11.0)', $$SELECT nps('NaN'::numeric)$$,
+  $$SELECT nps_agg('Infinity'::numeric)$$, 'SELECT nps(1e30)', 'SELECT nps(0.5)', 'SELECT nps_margin(3.25, 0.9)',
+  'SELECT csat(4.5)', 'SELECT csat(0.0)', 'SELECT csat_agg(6)', 'SELECT nps_class(2.5)']) q;
+SELECT nps(s) AS numeric_zero_and_negative_zero FROM (VALUES (0.0), (-0.0), (10)) v(s);
+
 -- edge cases
 SELECT nps(s) AS empty, nps_margin(s) AS empty_margin, csat(s) AS empty_csat FROM (SELECT 1 AS s WHERE false) x;
 SELECT nps(s) AS all_null, nps_margin(s), csat(s) FROM (VALUES (NULL::int), (NULL)) v(s);

@@ -13,6 +13,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "money_pg.h"
 #include "nps.h"
 #include "stats.h"
 
@@ -39,6 +40,40 @@ score_out_of_range(const char *metric, int64 score, int lo, int hi)
 			 errdetail("%s scores are integers from %d to %d.", metric, lo, hi),
 			 errhint("Map other scales to %d..%d before aggregating, or filter the row out.", lo, hi)));
 }
+
+/*
+ * A score from a numeric column: an integral value (7.0 is 7; 7.5, NaN and
+ * infinities are errors).  Out of lo..hi is the same error as for integers.
+ */
+static int64
+numeric_score(Datum value, const char *metric, int lo, int hi)
+{
+	struct varlena *v;
+	NumericParts n = numeric_parts(value, &v);
+	int16		first;
+
+	if (n.ndigits == 0 && !n.special)
+		return 0;
+	if (n.special || n.weight < 0 || n.ndigits > n.weight + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s score %s is not an integer", metric,
+						DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+				 errdetail("%s scores are integers from %d to %d.", metric, lo, hi),
+				 errhint("Round the scores (round(score)) or map them to %d..%d before aggregating.", lo, hi)));
+	if (n.weight > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s score %s is out of range %d..%d", metric,
+						DatumGetCString(DirectFunctionCall1(numeric_out, value)), lo, hi),
+				 errdetail("%s scores are integers from %d to %d.", metric, lo, hi),
+				 errhint("Map other scales to %d..%d before aggregating, or filter the row out.", lo, hi)));
+	memcpy(&first, n.digits, sizeof(first));
+	return n.neg ? -(int64) first : first;
+}
+
+#define PG_GETARG_NPS_NUMERIC(n) numeric_score(PG_GETARG_DATUM(n), "NPS", NPS_SCORE_MIN, NPS_SCORE_MAX)
+#define PG_GETARG_CSAT_NUMERIC(n) numeric_score(PG_GETARG_DATUM(n), "CSAT", CSAT_SCORE_MIN, CSAT_SCORE_MAX)
 
 void
 abm_check_confidence(double confidence)
@@ -80,6 +115,8 @@ SCORE_TRANSITION(nps_count_int8, nps_step, PG_GETARG_INT64, 1, false)
 SCORE_TRANSITION(nps_uncount_int2, nps_step, PG_GETARG_INT16, -1, false)
 SCORE_TRANSITION(nps_uncount_int4, nps_step, PG_GETARG_INT32, -1, false)
 SCORE_TRANSITION(nps_uncount_int8, nps_step, PG_GETARG_INT64, -1, false)
+SCORE_TRANSITION(nps_count_numeric, nps_step, PG_GETARG_NPS_NUMERIC, 1, false)
+SCORE_TRANSITION(nps_uncount_numeric, nps_step, PG_GETARG_NPS_NUMERIC, -1, false)
 
 /*
  * nps_margin(score, confidence): the confidence travels in the state as its
@@ -118,6 +155,8 @@ SCORE_TRANSITION(nps_conf_count_int8, nps_conf_step, PG_GETARG_INT64, 1, PG_ARGI
 SCORE_TRANSITION(nps_conf_uncount_int2, nps_conf_step, PG_GETARG_INT16, -1, PG_ARGISNULL(2))
 SCORE_TRANSITION(nps_conf_uncount_int4, nps_conf_step, PG_GETARG_INT32, -1, PG_ARGISNULL(2))
 SCORE_TRANSITION(nps_conf_uncount_int8, nps_conf_step, PG_GETARG_INT64, -1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_count_numeric, nps_conf_step, PG_GETARG_NPS_NUMERIC, 1, PG_ARGISNULL(2))
+SCORE_TRANSITION(nps_conf_uncount_numeric, nps_conf_step, PG_GETARG_NPS_NUMERIC, -1, PG_ARGISNULL(2))
 
 /* CSAT: 1..5; every answer counts in responses, 4 and 5 also in satisfied. */
 static pg_attribute_always_inline Datum
@@ -134,6 +173,8 @@ SCORE_TRANSITION(csat_count_int8, csat_step, PG_GETARG_INT64, 1, false)
 SCORE_TRANSITION(csat_uncount_int2, csat_step, PG_GETARG_INT16, -1, false)
 SCORE_TRANSITION(csat_uncount_int4, csat_step, PG_GETARG_INT32, -1, false)
 SCORE_TRANSITION(csat_uncount_int8, csat_step, PG_GETARG_INT64, -1, false)
+SCORE_TRANSITION(csat_count_numeric, csat_step, PG_GETARG_CSAT_NUMERIC, 1, false)
+SCORE_TRANSITION(csat_uncount_numeric, csat_step, PG_GETARG_CSAT_NUMERIC, -1, false)
 
 /*
  * Final function of nps_margin(score[, confidence]): at the confidence the
@@ -272,6 +313,7 @@ nps_state_responses(PG_FUNCTION_ARGS)
 NPS_CLASS_OF(nps_class_of_int2, PG_GETARG_INT16)
 NPS_CLASS_OF(nps_class_of_int4, PG_GETARG_INT32)
 NPS_CLASS_OF(nps_class_of_int8, PG_GETARG_INT64)
+NPS_CLASS_OF(nps_class_of_numeric, PG_GETARG_NPS_NUMERIC)
 
 /* ---- accessors over csat_state ---- */
 
