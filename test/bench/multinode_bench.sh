@@ -20,7 +20,7 @@
 #   ABM_BENCH_ROWS=1000000 ABM_BENCH_ACCOUNTS=50000 ABM_BENCH_ROUNDS=3 test/bench/multinode_bench.sh
 #
 # Env: ABM_BENCH_ROWS (4000000 answers), ABM_BENCH_ACCOUNTS (200000),
-# ABM_BENCH_ROUNDS (3), ABM_BENCH_WORK_MEM (64MB), ABM_MULTINODE_PORTS
+# ABM_BENCH_ROUNDS (5), ABM_BENCH_WORK_MEM (64MB), ABM_MULTINODE_PORTS
 # ("54365 54366 54367").  Expects abm installed (make install).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +29,7 @@ cd "$(dirname "$0")/../.."
 
 rows=${ABM_BENCH_ROWS:-4000000}
 accounts=${ABM_BENCH_ACCOUNTS:-200000}
-rounds=${ABM_BENCH_ROUNDS:-3}
+rounds=${ABM_BENCH_ROUNDS:-5}
 work_mem=${ABM_BENCH_WORK_MEM:-64MB}
 for v in rows accounts rounds; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "ABM_BENCH_${v^^} must be a positive integer" >&2; exit 2; }
@@ -153,14 +153,18 @@ SELECT E'| query | one node, ms | coordinator + 2 shards, ms | coordinator / one
                             to_char(c.ms / o.ms, 'FM990.00'), p.how), E'\n' ORDER BY p.n)
 FROM pair p JOIN m o ON o.id = p.n * 10 + 1 JOIN m c ON c.id = p.n * 10 + 2;
 \echo
-SELECT 'plans of the coordinator''s queries (last round):';
-SELECT format('  %s: %s', p.name,
-              (SELECT string_agg(DISTINCT CASE WHEN n ->> 'Node Type' = 'Aggregate' AND n ->> 'Strategy' = 'Hashed' THEN 'HashAggregate'
-                                          WHEN n ->> 'Node Type' = 'Aggregate' AND n ->> 'Strategy' = 'Sorted' THEN 'GroupAggregate'
-                                          ELSE n ->> 'Node Type' END || CASE WHEN n ->> 'Partial Mode' <> 'Simple' THEN ' (' || (n ->> 'Partial Mode') || ')' ELSE '' END
-                                 || CASE WHEN (n ->> 'Async Capable')::bool THEN ' (async)' ELSE '' END, ', ')
-               FROM jsonb_path_query((SELECT plan FROM timing t WHERE t.id = p.n * 10 + 2 ORDER BY round DESC LIMIT 1)::jsonb, 'strict $.**') n
-               WHERE jsonb_typeof(n) = 'object' AND n ? 'Node Type'))
+-- the nodes of a plan in short: HashAggregate (Partial), Foreign Scan (async), Gather (2 workers) ...
+CREATE FUNCTION pg_temp.nodes(qid int) RETURNS text LANGUAGE sql AS $$
+SELECT string_agg(DISTINCT CASE WHEN n ->> 'Node Type' = 'Aggregate' AND n ->> 'Strategy' = 'Hashed' THEN 'HashAggregate'
+                                WHEN n ->> 'Node Type' = 'Aggregate' AND n ->> 'Strategy' = 'Sorted' THEN 'GroupAggregate'
+                                ELSE n ->> 'Node Type' END
+                           || CASE WHEN n ->> 'Partial Mode' <> 'Simple' THEN ' (' || (n ->> 'Partial Mode') || ')' ELSE '' END
+                           || CASE WHEN (n ->> 'Async Capable')::bool THEN ' (async)' ELSE '' END
+                           || coalesce(' (' || (n ->> 'Workers Launched') || ' workers)', ''), ', ')
+FROM jsonb_path_query((SELECT plan FROM timing t WHERE t.id = qid ORDER BY round DESC LIMIT 1)::jsonb, 'strict $.**') n
+WHERE jsonb_typeof(n) = 'object' AND n ? 'Node Type' $$;
+SELECT 'plan nodes (last round):';
+SELECT format(E'  %s\n    one node:    %s\n    coordinator: %s', p.name, pg_temp.nodes(p.n * 10 + 1), pg_temp.nodes(p.n * 10 + 2))
 FROM pair p ORDER BY p.n;
 SQL
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # test/lib/multinode.sh — three PostgreSQL 15 servers on loopback, a
 # coordinator and two shards joined by postgres_fdw; shared by
 # test/integration/multinode.sh and test/bench/multinode_bench.sh.
