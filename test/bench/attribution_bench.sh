@@ -93,7 +93,7 @@ FROM (SELECT g, 1 + floor(random() * :accounts)::int AS account_id, 1 + floor(ra
              timestamptz '2023-01-01 00:00:00+00' + floor(random() * 730 * 96) * interval '15 minutes' AS touched_at
       FROM (SELECT g, random() AS r FROM generate_series(1, :rows) g) x) y
 ORDER BY touched_at;
-CREATE INDEX ON touches (account_id, touched_at);
+CREATE INDEX ON touches (account_id, touched_at, touch_id);
 -- opportunities: 2% on accounts without a touch; created in the first 90 days of the
 -- touches (part of a window) or in January 2025 (no touch after 2024) now and then
 CREATE TABLE opportunities AS
@@ -129,6 +129,9 @@ FROM (SELECT o.opportunity_id, count(t.touch_id) AS n, count(t.touch_id) - count
 
 -- row-level forms: (opportunity_id, position, campaign, credit); OPPS is the opportunities
 -- (or the sample checked row by row), MODEL the model
+-- the same arrays without ORDER BY: attribute() sorts by time, ties kept in array order,
+-- which is the index's (account_id, touched_at, touch_id) when the plan reads the index
+\set abm_idx_tpl 'SELECT o.opportunity_id, a.touch_position AS position, a.touch AS campaign, a.credit FROM OPPS o, LATERAL (SELECT array_agg(t.campaign) AS c, array_agg(t.touched_at) AS ts FROM touches t WHERE ' :win ') x, LATERAL attribute(''MODEL'', o.amount, o.created_at, x.c, x.ts) a'
 \set abm_tpl 'SELECT o.opportunity_id, a.touch_position AS position, a.touch AS campaign, a.credit FROM OPPS o, LATERAL (SELECT array_agg(t.campaign ORDER BY t.touched_at, t.touch_id) AS c, array_agg(t.touched_at ORDER BY t.touched_at, t.touch_id) AS ts FROM touches t WHERE ' :win ') x, LATERAL attribute(''MODEL'', o.amount, o.created_at, x.c, x.ts) a'
 \set touched 'SELECT o.opportunity_id, t.campaign, (o.amount * 100)::bigint AS units, row_number() OVER (PARTITION BY o.opportunity_id ORDER BY t.touched_at, t.touch_id) AS rn, count(*) OVER (PARTITION BY o.opportunity_id) AS n FROM OPPS o JOIN touches t ON ' :win
 \set untouched 'SELECT o.opportunity_id, NULL::int, NULL::text, o.amount FROM OPPS o WHERE NOT EXISTS (SELECT FROM touches t WHERE ' :win ')'
@@ -143,6 +146,7 @@ SELECT :'per_campaign_a' || replace(replace(:'abm_tpl', 'OPPS', 'opportunities')
        :'per_campaign_a' || replace(:'lin_tpl', 'OPPS', 'opportunities') || :'per_campaign_b' AS hand_lin,
        :'per_campaign_a' || replace(replace(:'abm_tpl', 'OPPS', 'opportunities'), 'MODEL', 'u_shaped') || :'per_campaign_b' AS abm_u,
        :'per_campaign_a' || replace(:'u_tpl', 'OPPS', 'opportunities') || :'per_campaign_b' AS hand_u,
+       :'per_campaign_a' || replace(replace(:'abm_idx_tpl', 'OPPS', 'opportunities'), 'MODEL', 'linear') || :'per_campaign_b' AS abm_idx_lin,
        replace(replace(:'abm_tpl', 'OPPS', 'opp_sample'), 'MODEL', 'linear') AS abm_lin_rows,
        replace(:'lin_tpl', 'OPPS', 'opp_sample') AS hand_lin_rows,
        replace(replace(:'abm_tpl', 'OPPS', 'opp_sample'), 'MODEL', 'u_shaped') AS abm_u_rows,
@@ -152,6 +156,8 @@ SELECT :'per_campaign_a' || replace(replace(:'abm_tpl', 'OPPS', 'opportunities')
 \set eng_float 'SELECT account_id, sum(weight::float8 * power(2.0::float8, -(' :as_of ' - touched_at::date) / 30.0::float8)) AS e FROM touches GROUP BY account_id'
 \set eng_numeric 'SELECT account_id, sum(weight * power(2, -(' :as_of ' - touched_at::date) / 30.0)) AS e FROM touches GROUP BY account_id'
 \set all_abm 'SELECT engagement(engagement_agg(weight, touched_at::date), ' :as_of ') AS e FROM touches'
+\set eng_asof 'SELECT account_id, engagement_as_of(weight, touched_at::date, ' :as_of ') AS e FROM touches GROUP BY account_id'
+\set all_asof 'SELECT engagement_as_of(weight, touched_at::date, ' :as_of ') AS e FROM touches'
 \set all_float 'SELECT sum(weight::float8 * power(2.0::float8, -(' :as_of ' - touched_at::date) / 30.0::float8)) AS e FROM touches'
 
 CREATE TEMP TABLE opp_sample AS SELECT * FROM opportunities WHERE opportunity_id % 10 = 0;
@@ -186,6 +192,14 @@ INSERT INTO attr_check SELECT 'u_shaped',
 SELECT count(*) AS u_split_sample_opportunities FROM (
 	SELECT opportunity_id FROM ar GROUP BY opportunity_id HAVING count(DISTINCT credit) > 2) x \gset
 DROP TABLE a, h, ar, hr;
+\echo 'check: the arrays in index order (no ORDER BY) give the reference''s linear credits per campaign (exact)'
+CREATE TEMP TABLE a AS :abm_idx_lin;
+CREATE TEMP TABLE h AS :hand_lin;
+SELECT (SELECT count(*) FROM (TABLE a EXCEPT ALL TABLE h) d) + (SELECT count(*) FROM (TABLE h EXCEPT ALL TABLE a) d) AS idx_differ,
+       (SELECT count(*) FROM a) AS idx_campaigns \gset
+DROP TABLE a, h;
+\echo '   campaigns' :idx_campaigns ', rows that differ' :idx_differ
+SELECT pg_temp.check(:idx_differ = 0 AND :idx_campaigns > 0, 'attribute() over arrays in index order and the reference') \g /dev/null
 TABLE attr_check;
 \echo '   u_shaped sample opportunities with three credits or more (leftover cents split):' :u_split_sample_opportunities
 SELECT pg_temp.check(count(*) = 2 AND bool_and(only_abm = 0 AND only_hand = 0 AND campaigns > 0
@@ -204,6 +218,17 @@ FROM (:eng_abm) a FULL JOIN (:eng_float) h USING (account_id)
 \gset
 \echo '   accounts' :accounts ', missing' :missing ', disagree' :disagree ', max relative difference' :max_rel_diff ', mean engagement' :mean_engagement
 SELECT pg_temp.check(:accounts > 0 AND :missing = 0 AND :disagree = 0, 'engagement() and the float8 form per account') \g /dev/null
+
+\echo 'check: engagement_as_of(..) and the float8 form per account (1e-9 relative)'
+SELECT count(*) AS accounts, count(*) FILTER (WHERE a.e IS NULL OR h.e IS NULL) AS missing,
+       count(*) FILTER (WHERE NOT abs(a.e - h.e) <= 1e-9 * abs(h.e)) AS disagree,
+       max(abs(a.e - h.e) / abs(h.e)) AS max_rel_diff
+FROM (:eng_asof) a FULL JOIN (:eng_float) h USING (account_id)
+\gset
+\echo '   accounts' :accounts ', missing' :missing ', disagree' :disagree ', max relative difference' :max_rel_diff
+SELECT pg_temp.check(:accounts > 0 AND :missing = 0 AND :disagree = 0, 'engagement_as_of() and the float8 form per account') \g /dev/null
+SELECT a.e AS asof_all, h.e AS float_all FROM (:all_asof) a, (:all_float) h \gset
+SELECT pg_temp.check(abs(:asof_all - :float_all) <= 1e-9 * abs(:float_all), 'engagement_as_of() and the float8 form ungrouped') \g /dev/null
 
 \echo 'check: the same against the numeric power() form on every hundredth account'
 SELECT count(*) AS accounts, count(*) FILTER (WHERE a.e IS NULL OR h.e IS NULL) AS missing,
@@ -231,14 +256,17 @@ INSERT INTO query VALUES
  (5, 'reference + largest remainder, u_shaped', :'hand_u', 4, false, NULL),
  (6, '  sub-step, 1 run: the array_agg pair alone', 'SELECT count(x.c) FROM opportunities o, LATERAL (SELECT array_agg(t.campaign ORDER BY t.touched_at, t.touch_id) AS c, array_agg(t.touched_at ORDER BY t.touched_at, t.touch_id) AS ts FROM touches t WHERE ' || :'win' || ') x', NULL, true, NULL),
  (7, '  1 run, hash joins off: reference, linear', :'hand_lin', 2, true, 'enable_hashjoin'),
+ (8, 'arrays in index order (no ORDER BY) + attribute(''linear''), per campaign', :'abm_idx_lin', NULL, false, NULL),
  (11, 'count(*) by account', 'SELECT account_id, count(*) FROM touches GROUP BY account_id', NULL, false, NULL),
  (12, 'engagement(engagement_agg(..)) by account', :'eng_abm', NULL, false, NULL),
  (13, 'sum(weight::float8 * power(2.0, ..)) by account', :'eng_float', 12, false, NULL),
  (14, 'sum(weight * power(2, ..)) numeric, by account, 1 run', :'eng_numeric', 12, true, NULL),
  (15, '  1 run, index scans off: engagement(engagement_agg(..)) by account', :'eng_abm', NULL, true, 'enable_indexscan'),
+ (16, 'engagement_as_of(weight, day, as_of) by account', :'eng_asof', NULL, false, NULL),
  (21, 'count(*), ungrouped', 'SELECT count(*) FROM touches', NULL, false, NULL),
  (22, 'engagement(engagement_agg(..)), ungrouped', :'all_abm', NULL, false, NULL),
- (23, 'sum(weight::float8 * power(2.0, ..)), ungrouped', :'all_float', 22, false, NULL);
+ (23, 'sum(weight::float8 * power(2.0, ..)), ungrouped', :'all_float', 22, false, NULL),
+ (24, 'engagement_as_of(weight, day, as_of), ungrouped', :'all_asof', NULL, false, NULL);
 DELETE FROM query WHERE id = 14 AND :numeric = 0;
 \i test/bench/timing.sql
 SELECT format('SELECT pg_temp.bench_one(%s, %s)', q.id, r)
@@ -263,11 +291,14 @@ FROM m ORDER BY id;
 SELECT what, to_char(speed_up, 'FM990.00') || 'x' AS "speed-up", to_char(target, 'FM990.00') || 'x' AS "at least",
        CASE WHEN speed_up >= target THEN 'met' WHEN speed_up < target THEN 'NOT MET' ELSE 'not measured' END AS verdict
 FROM (SELECT 'attribution, linear' AS what, (SELECT ms FROM m WHERE id = 3) / (SELECT ms FROM m WHERE id = 2) AS speed_up, 3.0 AS target, 1 AS o
+      UNION ALL SELECT '  the same, arrays in index order (no ORDER BY)', (SELECT ms FROM m WHERE id = 3) / (SELECT ms FROM m WHERE id = 8), 3.0, 1.5
       UNION ALL SELECT '  the same, reference with hash joins off (1 run)', (SELECT ms FROM m WHERE id = 7) / (SELECT ms FROM m WHERE id = 2), 3.0, 2
       UNION ALL SELECT 'attribution, u_shaped', (SELECT ms FROM m WHERE id = 5) / (SELECT ms FROM m WHERE id = 4), 3.0, 3
       UNION ALL SELECT 'engagement, by account', (SELECT min(ms) FROM m WHERE id IN (13, 14)) / (SELECT ms FROM m WHERE id = 12), 1.0, 4
       UNION ALL SELECT '  the same, abm with index scans off (1 run)', (SELECT min(ms) FROM m WHERE id IN (13, 14)) / (SELECT ms FROM m WHERE id = 15), 1.0, 5
-      UNION ALL SELECT 'engagement, ungrouped', (SELECT ms FROM m WHERE id = 23) / (SELECT ms FROM m WHERE id = 22), 1.0, 6) f
+      UNION ALL SELECT 'engagement, ungrouped', (SELECT ms FROM m WHERE id = 23) / (SELECT ms FROM m WHERE id = 22), 1.0, 6
+      UNION ALL SELECT 'engagement_as_of, by account', (SELECT min(ms) FROM m WHERE id IN (13, 14)) / (SELECT ms FROM m WHERE id = 16), 1.0, 7
+      UNION ALL SELECT 'engagement_as_of, ungrouped', (SELECT ms FROM m WHERE id = 23) / (SELECT ms FROM m WHERE id = 24), 1.0, 8) f
 ORDER BY o;
 
 -- the plans as timed in round 1, the top lines in EXPLAIN's text form
@@ -314,5 +345,5 @@ END $$;
 SELECT btrim(q.name) || ':' || E'\n' || string_agg(l.line, E'\n' ORDER BY l.i) || E'\n'
 FROM query q JOIN timing t ON t.id = q.id AND t.round = 1,
      LATERAL pg_temp.plan_lines(t.plan -> 0 -> 'Plan') WITH ORDINALITY l(line, i)
-WHERE q.id IN (2, 3, 4, 5, 7, 12, 13, 14, 15, 22, 23) GROUP BY q.id, q.name ORDER BY q.id;
+WHERE q.id IN (2, 3, 4, 5, 7, 8, 12, 13, 14, 15, 16, 22, 23, 24) GROUP BY q.id, q.name ORDER BY q.id;
 SQL
