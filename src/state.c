@@ -1208,13 +1208,14 @@ abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator me
 	rs->mem = mem;
 	rs->sorted = 1;
 	rs->money_words = schema->nmoneycols > 0 ? 1 : 0;	/* widened when a sum needs it */
+	rs->stride = (uint32_t) stride_of(schema, rs->money_words);
 }
 
 /* Cells of a row of the row set. */
 static size_t
 rs_stride(const abm_rowset *rs)
 {
-	return stride_of(rs->schema, rs->money_words);
+	return rs->stride;
 }
 
 void
@@ -1415,6 +1416,7 @@ rs_relayout(abm_rowset *rs, int scale, int words, abm_error *err)
 	}
 	rs->money_scale = scale;
 	rs->money_words = words;
+	rs->stride = (uint32_t) new_st;
 	return ABM_OK;
 }
 

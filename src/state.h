@@ -394,6 +394,7 @@ typedef struct abm_rowset
 	int			sorted;			/* rows in key order, none all zero */
 	int			money_scale;	/* with money columns: the amounts' scale */
 	int			money_words;	/* and width (cells of an amount) */
+	uint32_t	stride;			/* cells of a row: the key, counts, amounts */
 } abm_rowset;
 
 void		abm_rowset_init(abm_rowset *rs, const abm_state_schema *schema, abm_allocator mem);
