@@ -30,6 +30,11 @@ CREATE EXTENSION abm;
 CREATE TABLE lifetimes AS
 SELECT (g * 7919) % 3650 AS days, g % 3 = 0 AS churned FROM generate_series(1, 200000) g;
 VACUUM ANALYZE lifetimes;
+-- 200,000 subscriptions (2 in 5 still active) for churn_rate
+CREATE TABLE subscriptions AS
+SELECT s AS started, CASE WHEN g % 5 < 2 THEN NULL ELSE s + (g * 31) % 900 END AS ended
+FROM (SELECT g, date '2022-01-01' + (g * 7919) % 1400 AS s FROM generate_series(1, 200000) g) x;
+VACUUM ANALYZE subscriptions;
 CHECKPOINT;
 SQL
 abm_as_postgres "$ABM_PGBIN/pg_ctl" -D "$ABM_PGDATA" -w stop >/dev/null
@@ -52,9 +57,12 @@ for grouping in ungrouped by_account; do
 		"nps_agg(score)|answers|sum(score)" "sum(csat_score)|answers|sum(csat_score)" \
 		"csat(csat_score)|answers|sum(csat_score)" "sum(n)|account_states|sum(n)" "rollup(st)|account_states|sum(n)" \
 		"sum(days)|lifetimes|sum(days)" "survival_agg(days, churned) IS NULL|lifetimes|sum(days)" \
-		"percentile_cont(0.5) WITHIN GROUP (ORDER BY days)|lifetimes|sum(days)"; do
+		"percentile_cont(0.5) WITHIN GROUP (ORDER BY days)|lifetimes|sum(days)" \
+		"count(*)|subscriptions|count(*)" "count(ended)|subscriptions|count(*)" \
+		"churn_rate(started, ended, daterange('2025-01-01', '2025-04-01'))|subscriptions|count(*)" \
+		"count(*) FILTER (WHERE started <= '2025-01-01' AND (ended IS NULL OR ended > '2025-01-01') AND ended <= '2025-04-01')::float8 / count(*) FILTER (WHERE started <= '2025-01-01' AND (ended IS NULL OR ended > '2025-01-01'))|subscriptions|count(*)"; do
 		IFS='|' read -r agg src ref <<<"$q"
-		[ "$src" = lifetimes ] && [ $grouping != ungrouped ] && continue   # lifetimes: ungrouped only
+		[ "$src" != answers ] && [ "$src" != account_states ] && [ $grouping != ungrouped ] && continue   # ungrouped only
 		if [ $grouping = ungrouped ]; then sql="SELECT $agg FROM $src"; else sql="SELECT account_id, $agg FROM $src GROUP BY account_id"; fi
 		n=$(count "$sql")
 		key="$grouping|$ref"

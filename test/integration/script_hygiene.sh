@@ -76,6 +76,7 @@ for f in $scripts; do
 	# is created earlier (upgrade scripts may use functions of older versions)
 	case "$f" in abm--*--*.sql) continue ;; esac
 	awk '
+		BEGIN { defined["float8pl"] = 1 }	# PostgreSQL'"'"'s own (engagement_as_of combines with it)
 		{
 			line = tolower($0)
 			if (match(line, /^create function [a-z0-9_]+\(/)) {
