@@ -451,6 +451,13 @@ SELECT a.size_band, count(*) AS accounts,
        round(avg(engagement(e.st, date '2026-06-30')) FILTER (WHERE a.is_target)::numeric, 2) AS "target accounts"
 FROM engagement_states e JOIN accounts a USING (account_id)
 GROUP BY a.size_band ORDER BY 3 DESC;
+\echo 'the same mean read straight off the touches by engagement_as_of (a float sum'
+\echo 'at the fixed date, no state kept): equal to the state''s reading'
+SELECT a.size_band, round(avg(x.e)::numeric, 2) AS "mean engagement (engagement_as_of)",
+       bool_and(abs(x.e - engagement(s.st, date '2026-06-30')) <= 1e-9 * greatest(1, x.e)) AS "equals the state's"
+FROM (SELECT account_id, engagement_as_of(weight, touched_at, date '2026-06-30') AS e FROM touches GROUP BY account_id) x
+JOIN engagement_states s USING (account_id) JOIN accounts a USING (account_id)
+GROUP BY a.size_band ORDER BY 2 DESC;
 SELECT a.name, a.size_band, a.is_target AS target,
        round(engagement_zscore(e.st, date '2026-06-30')::numeric, 1) AS z,
        round(engagement(e.st, date '2026-06-30', '7 days')::numeric, 1) AS "engagement, 7-day half-life"
