@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Parallel plans for every aggregate of abm.  In a fresh database
+# abm_parallel_plans with CREATE EXTENSION abm, on tables of a few thousand
+# rows, with parallel query made free (parallel_setup_cost = 0,
+# parallel_tuple_cost = 0, min_parallel_table_scan_size = 0,
+# max_parallel_workers_per_gather = 2, and parallel_leader_participation =
+# off so that the rows go through the workers' partial states), for each
+# aggregate read from the catalog (pg_aggregate joined to pg_depend on the
+# extension):
+#   - EXPLAIN (COSTS OFF) of the ungrouped call shows Finalize Aggregate over
+#     Gather (or Gather Merge) over Partial Aggregate, and so does the call
+#     grouped by a column of 6 values (Partial HashAggregate or
+#     GroupAggregate under the Gather);
+#   - workers do launch: EXPLAIN ANALYZE of count(*) over each table the
+#     calls read shows Workers Launched > 0 (once per table: a launch costs
+#     about 35 ms on a busy 2-core machine, too much to repeat per aggregate);
+#   - the parallel answer equals the serial one (max_parallel_workers_per_gather
+#     = 0), ungrouped and per group, compared as ::text; where a result is a
+#     float that differs in the last bits (float sums merged in another
+#     order), within 1e-12 relative, and the script says which did.
+# The calls are sql/distributed.sql's agg_calls, inlined below.  Fails if an
+# aggregate of the extension has no call here, if a call names an aggregate
+# that no longer exists, or if an aggregate lacks a parallel plan and is not
+# in no_parallel below (each with the reason why its plan cannot be
+# parallel: none today).  Prints "ok"/"FAILED" per aggregate, then
+# "parallel_plans: N aggregates, M failed".
+# Runs inside test/run (PGHOST/PGPORT/PGUSER point at the throwaway cluster),
+# or alone with its own cluster: bash test/integration/parallel_plans.sh (as
+# root; expects abm installed: make install).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib/pg.sh
+
+if [ -z "${ABM_SERVER_LOG:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "run as root (the cluster runs as user postgres)" >&2; exit 2; }
+	export ABM_PGPORT=${ABM_PGPORT:-54352}
+	abm_pg_start
+fi
+
+db=abm_parallel_plans
+"$ABM_PGBIN/dropdb" --if-exists "$db" 2>/dev/null
+"$ABM_PGBIN/createdb" "$db"
+
+out=$(abm_psql -d "$db" -At <<'SQL'
+CREATE EXTENSION abm;
+\set QUIET on
+
+-- answers spread over 6 segments; the stored states tables are built from them
+CREATE TABLE dist_answers AS
+SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
+       CASE WHEN g % 4 = 3 AND (g / 4) % 6 = 5 THEN NULL ELSE abs(hashint4(g)) % 11 END AS score,
+       1 + abs(hashint4(g + 7)) % 5 AS csat,
+       (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
+       nps_class(abs(hashint4(g + 5)) % 11) AS class,
+       abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned,
+       CASE WHEN g % 5 = 0 THEN 0 ELSE (abs(hashint4(g + 17)) % 100000) / 100.0 END AS mrr_start,
+       CASE WHEN g % 7 = 0 THEN 0 ELSE (abs(hashint4(g + 19)) % 120000) / 100.0 END AS mrr_end,
+       mrr_movement((abs(hashint4(g + 23)) % 3)::numeric, (abs(hashint4(g + 29)) % 3)::numeric) AS movement,
+       date '2024-01-01' + abs(hashint4(g + 13)) % 600 AS started,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE date '2024-01-01' + abs(hashint4(g + 13)) % 600 + g % 400 END AS ended
+FROM generate_series(1, 6000) g;
+CREATE TABLE dist_states AS
+SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
+       survival_agg(days, churned) AS survival_st,
+       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
+       churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
+       repeat_purchase_agg(score) AS repeat_st,
+       revenue_agg(mrr_start, mrr_end, churned) AS revenue_st,
+       mrr_schedule(started, ended, mrr_end) AS schedule_st,
+       funnel_agg(stage, churned) AS funnel_st, proportion_agg(churned) AS proportion_st,
+       stage_path(stage, started) AS path_st, engagement_agg((id % 7) * 1.5, started) AS engagement_st
+FROM dist_answers GROUP BY 1, 2, 3;
+ALTER TABLE dist_states ADD COLUMN tis_st time_in_stage_state;
+UPDATE dist_states SET tis_st = (SELECT time_in_stage_agg(p) FROM (VALUES (path_st)) v(p));
+CREATE TABLE dist_schedules AS
+SELECT id % 499 AS customer, mrr_schedule(started, ended, mrr_end) AS s FROM dist_answers GROUP BY 1;
+ALTER TABLE dist_schedules ADD COLUMN segment int;
+UPDATE dist_schedules SET segment = (customer / 4) % 6;
+CREATE TABLE dist_cohorts AS
+SELECT customer % 4 AS shard, segment, customer % 7 AS day, cohort_agg(s, date '2025-06-30', 'quarter') AS cohort_st
+FROM dist_schedules GROUP BY 1, 2, 3;
+VACUUM ANALYZE dist_answers, dist_states, dist_schedules, dist_cohorts;
+
+-- how this test calls each aggregate (sql/distributed.sql's agg_calls); a new aggregate must be added here
+CREATE TABLE agg_calls (agg regprocedure PRIMARY KEY, args text NOT NULL, source text NOT NULL);
+INSERT INTO agg_calls VALUES
+	('nps(smallint)', 'score::smallint', 'dist_answers'),
+	('nps(integer)', 'score', 'dist_answers'),
+	('nps(bigint)', 'score::bigint', 'dist_answers'),
+	('nps_margin(smallint)', 'score::smallint', 'dist_answers'),
+	('nps_margin(integer)', 'score', 'dist_answers'),
+	('nps_margin(bigint)', 'score::bigint', 'dist_answers'),
+	('nps_margin(smallint, double precision)', 'score::smallint, 0.9', 'dist_answers'),
+	('nps_margin(integer, double precision)', 'score, 0.8', 'dist_answers'),
+	('nps_margin(bigint, double precision)', 'score::bigint, 0.99', 'dist_answers'),
+	('nps_agg(smallint)', 'score::smallint', 'dist_answers'),
+	('nps_agg(integer)', 'score', 'dist_answers'),
+	('nps(numeric)', 'score::numeric', 'dist_answers'),
+	('nps_margin(numeric)', 'score::numeric', 'dist_answers'),
+	('nps_margin(numeric, double precision)', 'score::numeric, 0.8', 'dist_answers'),
+	('nps_agg(numeric)', 'score::numeric', 'dist_answers'),
+	('csat(numeric)', 'csat::numeric', 'dist_answers'),
+	('csat_agg(numeric)', 'csat::numeric', 'dist_answers'),
+	('nps_agg(bigint)', 'score::bigint', 'dist_answers'),
+	('csat(smallint)', 'csat::smallint', 'dist_answers'),
+	('csat(integer)', 'csat', 'dist_answers'),
+	('csat(bigint)', 'csat::bigint', 'dist_answers'),
+	('csat_agg(smallint)', 'csat::smallint', 'dist_answers'),
+	('csat_agg(integer)', 'csat', 'dist_answers'),
+	('csat_agg(bigint)', 'csat::bigint', 'dist_answers'),
+	('rollup(nps_state)', 'nps_st', 'dist_states'),
+	('rollup(csat_state)', 'csat_st', 'dist_states'),
+	('survival_agg(integer, boolean)', 'days, churned', 'dist_answers'),
+	('survival_agg(bigint, boolean)', 'days::bigint, churned', 'dist_answers'),
+	('survival_agg(double precision, boolean)', 'days / 7.0::float8, churned', 'dist_answers'),
+	('survival_agg(interval, boolean)', 'make_interval(hours => days), churned', 'dist_answers'),
+	('rollup(survival_state)', 'survival_st', 'dist_states'),
+	('churn_rate(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_rate(timestamptz, timestamptz, tstzrange)',
+	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(timestamptz, timestamptz, tstzrange)',
+	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('rollup(churn_state)', 'churn_st', 'dist_states'),
+	('churn_rate(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_rate(bigint, timestamptz, timestamptz, tstzrange)',
+	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('churn_agg(bigint, timestamptz, timestamptz, tstzrange)',
+	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
+	('rollup(customer_churn_state)', 'customer_churn_st', 'dist_states'),
+	('repeat_purchase_rate(integer)', 'score', 'dist_answers'),
+	('repeat_purchase_rate(bigint)', 'score::bigint', 'dist_answers'),
+	('repeat_purchase_agg(integer)', 'score', 'dist_answers'),
+	('repeat_purchase_agg(bigint)', 'score::bigint', 'dist_answers'),
+	('rollup(repeat_purchase_state)', 'repeat_st', 'dist_states'),
+	('min(lifecycle_stage)', 'stage', 'dist_answers'),
+	('max(lifecycle_stage)', 'stage', 'dist_answers'),
+	('min(nps_class)', 'class', 'dist_answers'),
+	('min(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
+	('max(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
+	('account_nps(nps_state)', 'nps_st', 'dist_states'),
+	('funnel_agg(lifecycle_stage)', 'stage', 'dist_answers'),
+	('funnel_agg(lifecycle_stage, boolean)', 'stage, churned', 'dist_answers'),
+	('rollup(funnel_state)', 'funnel_st', 'dist_states'),
+	('win_rate(boolean)', 'CASE WHEN id % 5 = 0 THEN NULL ELSE churned END', 'dist_answers'),
+	('proportion_agg(boolean)', 'churned', 'dist_answers'),
+	('rollup(proportion_state)', 'proportion_st', 'dist_states'),
+	('stage_path(lifecycle_stage, date)', 'stage, started', 'dist_answers'),
+	('stage_path(lifecycle_stage, timestamptz)', $$stage, started::timestamptz$$, 'dist_answers'),
+	('rollup(stage_path)', 'path_st', 'dist_states'),
+	('time_in_stage_agg(stage_path)', 'path_st', 'dist_states'),
+	('rollup(time_in_stage_state)', 'tis_st', 'dist_states'),
+	('engagement_agg(numeric, date)', '(id % 7) * 1.5, started', 'dist_answers'),
+	('engagement_agg(numeric, timestamptz)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC'$$, 'dist_answers'),
+	('rollup(engagement_state)', 'engagement_st', 'dist_states'),
+	('engagement_as_of(numeric, date, date)', $$(id % 7) * 1.5, started, date '2025-06-30'$$, 'dist_answers'),
+	('engagement_as_of(numeric, date, date, interval)', $$(id % 7) * 1.5, started, date '2025-06-30', interval '10 days'$$, 'dist_answers'),
+	('engagement_as_of(numeric, timestamptz, date)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC', date '2025-06-30'$$, 'dist_answers'),
+	('engagement_as_of(numeric, timestamptz, date, interval)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC', date '2025-06-30', interval '10 days'$$, 'dist_answers'),
+	('account_nps_margin(nps_state)', 'nps_st', 'dist_states'),
+	('account_nps_margin(nps_state, double precision)', 'nps_st, 0.9', 'dist_states'),
+	('max(nps_class)', 'class', 'dist_answers'),
+	('revenue_agg(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('revenue_agg(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
+	('mrr_bridge(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('mrr_bridge(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
+	('nrr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('grr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
+	('rollup(revenue_state)', 'revenue_st', 'dist_states'),
+	('mrr_schedule(date, date, numeric)', 'started, ended, mrr_end', 'dist_answers'),
+	('rollup(mrr_schedule)', 'schedule_st', 'dist_states'),
+	('cohort_agg(mrr_schedule, date, text)', $$s, date '2025-06-30', 'quarter'$$, 'dist_schedules'),
+	('rollup(cohort_state)', 'cohort_st', 'dist_cohorts'),
+	('min(mrr_movement)', 'movement', 'dist_answers'),
+	('max(mrr_movement)', 'movement', 'dist_answers');
+
+-- Aggregates whose plan cannot be parallel by design, each with the reason.
+-- None today: every aggregate of abm is PARALLEL SAFE, keeps a real type as
+-- its transition value and has a combine function.
+CREATE TABLE no_parallel (agg regprocedure PRIMARY KEY, reason text NOT NULL);
+
+CREATE TABLE results (agg regprocedure, ok boolean, note text);
+
+-- every aggregate of the extension has a call
+INSERT INTO results
+SELECT a.aggfnoid::regprocedure, false, 'no call in this test: add one to agg_calls'
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
+  AND a.aggfnoid NOT IN (SELECT agg FROM agg_calls);
+-- and every call is of an aggregate of the extension (a dropped one fails the cast above)
+INSERT INTO results
+SELECT c.agg, false, 'not an aggregate of the extension abm'
+FROM agg_calls c
+WHERE NOT EXISTS (SELECT FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
+                  WHERE a.aggfnoid = c.agg AND d.refclassid = 'pg_extension'::regclass
+                    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm'));
+
+-- equal as text, or both numbers within 1e-12 relative; says which
+CREATE FUNCTION pg_temp.compare(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN a IS NOT DISTINCT FROM b THEN 'exact'
+	            WHEN a ~ '^-?[0-9.]+(e[-+]?[0-9]+)?$' AND b ~ '^-?[0-9.]+(e[-+]?[0-9]+)?$'
+	                 AND abs(a::float8 - b::float8) <= 1e-12 * greatest(1e-300, abs(a::float8)) THEN 'float'
+	            ELSE 'different' END
+$$;
+
+-- where Partial Aggregate lies under a Gather, in a plan's text: a Gather
+-- line, then (more indented) a Partial aggregate line, and Finalize above
+CREATE FUNCTION pg_temp.parallel_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	l text;
+	plan text := '';
+	gather_indent int;
+	finalize boolean := false;
+	partial boolean := false;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		plan := plan || l || E'\n';
+		IF l ~ 'Finalize (Hash|Group)?Aggregate' AND gather_indent IS NULL THEN
+			finalize := true;
+		ELSIF l ~ '->  Gather( Merge)?$' AND gather_indent IS NULL THEN
+			gather_indent := length(substring(l FROM '^ *'));
+		ELSIF l ~ 'Partial (Hash|Group)?Aggregate' AND gather_indent IS NOT NULL
+		      AND length(substring(l FROM '^ *')) > gather_indent THEN
+			partial := true;
+		END IF;
+	END LOOP;
+	RETURN CASE WHEN finalize AND partial THEN NULL ELSE plan END;
+END $$;
+
+CREATE FUNCTION pg_temp.workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE p json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || q INTO p;
+	RETURN coalesce((regexp_match(p::text, '"Workers Launched": ([0-9]+)'))[1]::int, 0);
+END $$;
+
+-- parallel query for free, the rows through the workers
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+
+-- workers launch (and take rows: parallel_leader_participation is off) on every table read
+INSERT INTO results
+SELECT NULL, n > 0, format('%s of 2 workers launched for a parallel scan of %s', n, source)
+FROM (SELECT source, pg_temp.workers_launched(format('SELECT count(*) FROM %s', source)) AS n
+      FROM (SELECT DISTINCT source FROM agg_calls) s) w;
+
+DO $$
+DECLARE
+	c record;
+	aggname text;
+	q_all text;
+	q_grouped text;
+	serial_all text;
+	serial_grouped text;
+	par_all text;
+	par_grouped text;
+	bad_all text;
+	bad_grouped text;
+	cmp text;
+	cmp_grouped text;
+	notes text[];
+BEGIN
+	FOR c IN
+		SELECT i.agg, i.args, i.source, n.reason
+		FROM agg_calls i LEFT JOIN no_parallel n USING (agg)
+		WHERE i.agg NOT IN (SELECT agg FROM results WHERE agg IS NOT NULL)
+		ORDER BY i.agg::text
+	LOOP
+		notes := '{}';
+		aggname := regexp_replace(c.agg::text, '\(.*', '');
+		q_all := format('SELECT %s(%s)::text FROM %s', aggname, c.args, c.source);
+		q_grouped := format('SELECT segment, %s(%s)::text AS r FROM %s GROUP BY segment', aggname, c.args, c.source);
+
+		PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+		EXECUTE q_all INTO serial_all;
+		EXECUTE format('SELECT json_object_agg(segment, r ORDER BY segment)::text FROM (%s) x', q_grouped)
+			INTO serial_grouped;
+
+		PERFORM set_config('max_parallel_workers_per_gather', '2', true);
+		bad_all := pg_temp.parallel_plan(q_all);
+		bad_grouped := pg_temp.parallel_plan(q_grouped);
+		IF c.reason IS NOT NULL THEN
+			IF bad_all IS NULL OR bad_grouped IS NULL THEN
+				notes := notes || format('listed in no_parallel (%s) but has a parallel plan: take it off the list', c.reason);
+			END IF;
+			INSERT INTO results VALUES (c.agg, cardinality(notes) = 0,
+			                            coalesce(notes[1], 'no parallel plan, as listed: ' || c.reason));
+			CONTINUE;
+		END IF;
+		IF bad_all IS NOT NULL THEN
+			notes := notes || ('no Partial Aggregate under a Gather, ungrouped:' || E'\n' || bad_all);
+		END IF;
+		IF bad_grouped IS NOT NULL THEN
+			notes := notes || ('no Partial Aggregate under a Gather, grouped:' || E'\n' || bad_grouped);
+		END IF;
+		EXECUTE q_all INTO par_all;
+		EXECUTE format('SELECT json_object_agg(segment, r ORDER BY segment)::text FROM (%s) x', q_grouped)
+			INTO par_grouped;
+		cmp := pg_temp.compare(par_all, serial_all);
+		IF cmp = 'different' THEN
+			notes := notes || format('ungrouped: parallel %s, serial %s', left(par_all, 300), left(serial_all, 300));
+		END IF;
+		-- per group, as text or within 1e-12
+		SELECT CASE WHEN count(*) FILTER (WHERE s.key IS NULL OR p.key IS NULL) > 0 THEN 'different'
+		            ELSE coalesce(max(pg_temp.compare(p.value, s.value)) FILTER (WHERE pg_temp.compare(p.value, s.value) <> 'exact'), 'exact') END
+		INTO cmp_grouped
+		FROM json_each_text(par_grouped::json) p FULL JOIN json_each_text(serial_grouped::json) s USING (key);
+		IF cmp_grouped = 'different' THEN
+			notes := notes || format('grouped by segment: parallel %s, serial %s', left(par_grouped, 300), left(serial_grouped, 300));
+		END IF;
+		INSERT INTO results VALUES (c.agg, cardinality(notes) = 0,
+			CASE WHEN cardinality(notes) > 0 THEN array_to_string(notes, E'\n')
+			     ELSE format('Partial Aggregate under Gather, ungrouped and by segment; answers equal %s',
+			                 CASE WHEN 'float' IN (cmp, cmp_grouped) THEN 'within 1e-12 (float sums in another order)'
+			                               ELSE 'as text' END) END);
+	END LOOP;
+END $$;
+
+SELECT CASE WHEN ok THEN 'ok' ELSE 'FAILED' END || ' ' || coalesce(agg::text, '(workers)') || ': ' || note
+FROM results ORDER BY agg::text NULLS FIRST, note;
+SELECT format('parallel_plans: %s aggregates, %s failed, %s without a parallel plan as listed',
+              count(agg), count(*) FILTER (WHERE NOT ok),
+              (SELECT count(*) FROM no_parallel))
+FROM results;
+SQL
+) || { echo "$out"; echo "parallel_plans: psql failed"; exit 1; }
+echo "$out"
+"$ABM_PGBIN/dropdb" --if-exists "$db"
+! grep -q '^FAILED' <<<"$out" && grep -q '^parallel_plans: [1-9][0-9]* aggregates, 0 failed' <<<"$out"
