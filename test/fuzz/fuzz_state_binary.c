@@ -6,8 +6,9 @@
  * Each input is decoded both ways as every schema (nps_state, csat_state,
  * the churn and survival states, revenue_state with its amounts,
  * mrr_schedule and cohort_state with amounts in their rows, funnel_state,
- * stage_path, time_in_stage_state, proportion_state, and a test-only
- * state with rows), into exactly the cells the API's bound
+ * stage_path, time_in_stage_state, proportion_state, engagement_state
+ * with amounts in its rows, and a test-only state with rows), into
+ * exactly the cells the API's bound
  * promises.  Accepted input must give a valid state whose current form is
  * the input itself (a version 1 input: the same state again), whose text
  * form round-trips, and that merges with itself (counts and amounts

@@ -4,7 +4,8 @@
  * Each input is decoded as the text form of every schema (nps_state,
  * csat_state, the churn and survival states, revenue_state with its
  * amounts, mrr_schedule and cohort_state with amounts in their rows,
- * funnel_state, stage_path, time_in_stage_state, proportion_state, and
+ * funnel_state, stage_path, time_in_stage_state, proportion_state,
+ * engagement_state with amounts in its rows, and
  * a test-only state with rows), its rows into exactly the cells
  * abm_state_text_cells asks for.  Rejected input must come
  * with a consistent error; accepted input must give a valid state whose
