@@ -1135,6 +1135,53 @@ test_rowset_sorts(void)
 	abm_rowset_free(&rs);
 }
 
+/*
+ * Keys in ascending order (repeats of the last one included) keep no hash;
+ * the first key out of order builds it, and the rows are the same as if it
+ * had been there all along: every key's counts, each key once, sorted.
+ */
+static void
+test_rowset_ascending_then_not(void)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	abm_rowset	rs;
+	abm_state	s;
+	abm_error	err;
+	int64_t		events[300] = {0},
+				one[2] = {1, 0};
+	int			i,
+				ok = 1;
+	uint32_t	r;
+
+	abm_rowset_init(&rs, &abm_survival_schema, mem);
+	abm_state_init(&s, &abm_survival_schema);
+	for (i = 0; i < 400; i++)
+	{
+		int			k = i / 2;	/* 0, 0, 1, 1, ... 199, 199 */
+
+		CHECK(abm_rowset_add(&rs, k, one, &err) == ABM_OK);
+		events[k]++;
+	}
+	CHECK(rs.slots == NULL && rs.nrows == 200);
+	abm_rowset_finish(&rs, &s);		/* read while unhashed: already in order */
+	CHECK(s.nrows == 200 && rs.slots == NULL);
+	for (i = 0; i < 600; i++)
+	{
+		int			k = (i * 7919) % 300;	/* back into the old keys and past them */
+
+		CHECK(abm_rowset_add(&rs, k, one, &err) == ABM_OK);
+		events[k]++;
+	}
+	CHECK(rs.slots != NULL);
+	abm_rowset_finish(&rs, &s);
+	CHECK(s.nrows == 300);
+	for (r = 0; r < s.nrows; r++)
+		if (s.rows[r * 3] != (int64_t) r || s.rows[r * 3 + 1] != events[r] || s.rows[r * 3 + 2] != 0)
+			ok = 0;
+	CHECK(ok);
+	abm_rowset_free(&rs);
+}
+
 /* Churn over counts and compounding, against the formulas written out. */
 static void
 test_churn_arithmetic(void)
@@ -8502,6 +8549,7 @@ main(void)
 		{"row set equals merging one-row states", test_rowset_matches_merge},
 		{"row set limits", test_rowset_limits},
 		{"row set sorts many keys", test_rowset_sorts},
+		{"row set keeps no hash while keys ascend, builds it on the first that does not", test_rowset_ascending_then_not},
 		{"churn over counts and compounding", test_churn_arithmetic},
 		{"float keys sort as doubles", test_float_keys},
 		{"money text round trip and strict input", test_money_text},
