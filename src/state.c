@@ -1295,7 +1295,7 @@ grow(abm_rowset *rs, abm_error *err)
  * row's or a new one, and no hash is kept: less memory and no probe per
  * row.  The first key out of that order builds the hash.
  */
-static abm_status
+static inline abm_status
 rs_find(abm_rowset *rs, int64_t key, int64_t **row, abm_error *err)
 {
 	size_t		stride = rs_stride(rs);
@@ -1467,7 +1467,7 @@ abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
 	abm_money	m[ABM_STATE_MAX_COLS];
 	int64_t		cells[ABM_STATE_MAX_COLS * ABM_MONEY_MAX_WORDS];
 	int64_t		sums[ABM_STATE_MAX_COLS];
-	int64_t    *row;
+	int64_t    *row = NULL;
 	size_t		k;
 	abm_status	st;
 
@@ -1551,7 +1551,7 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 {
 	const abm_state_schema *sch = rs->schema;
 	int			ncols = sch->ncols;
-	int64_t    *row;
+	int64_t    *row = NULL;
 	int64_t		sums[ABM_STATE_MAX_COLS];
 	int			c;
 	abm_status	st;
@@ -1585,6 +1585,39 @@ abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, abm_error *er
 		if (sums[c] == 0)
 			rs->sorted = 0;		/* may have to go */
 	}
+	return ABM_OK;
+}
+
+abm_status
+abm_rowset_count(abm_rowset *rs, int64_t key, int col, int64_t delta, abm_error *err)
+{
+	const abm_state_schema *sch = rs->schema;
+	int64_t    *row = NULL;
+	int64_t		sum;
+	abm_status	st;
+
+	if (sch->nmoneycols > 0 || col < 1 || col >= sch->ncols)
+		return abm_fail(err, ABM_ERR_MISMATCH, "%s has no count column %d.", sch->type_name, col);
+	if ((st = rs_find(rs, key, &row, err)) != ABM_OK)
+		return st;
+	if (row == NULL)
+	{
+		if (delta < 0)
+			return abm_fail(err, ABM_ERR_RANGE, "%s would become negative.", sch->col_names[col]);
+		if ((st = rs_append(rs, key, &row, err)) != ABM_OK)
+			return st;
+		memset(row + 1, 0, sizeof(int64_t) * (rs_stride(rs) - 1));
+		row[col] = delta;
+		if (delta == 0)
+			rs->sorted = 0;		/* an all-zero row must go */
+		return ABM_OK;
+	}
+	if (__builtin_add_overflow(row[col], delta, &sum) || sum < 0)
+		return abm_fail(err, ABM_ERR_RANGE, "%s would be out of range 0..%" PRId64 ".",
+						sch->col_names[col], INT64_MAX);
+	row[col] = sum;
+	if (sum == 0)
+		rs->sorted = 0;			/* the row may have come to zeros: it must go */
 	return ABM_OK;
 }
 

@@ -415,6 +415,13 @@ abm_status	abm_rowset_add(abm_rowset *rs, int64_t key, const int64_t *deltas, ab
 abm_status	abm_rowset_add_money(abm_rowset *rs, int64_t key, const int64_t *count_deltas,
 								 const struct abm_money *amounts, int sign, abm_error *err);
 
+/*
+ * Add delta to count column col (1 .. ncols - 1) of the row with this key,
+ * creating it (its other counts 0): abm_rowset_add for one column, the
+ * per-row path of an aggregate that counts each row in one column.
+ */
+abm_status	abm_rowset_count(abm_rowset *rs, int64_t key, int col, int64_t delta, abm_error *err);
+
 /* Add, or with sign -1 subtract, every row of a state of the same schema. */
 abm_status	abm_rowset_add_state(abm_rowset *rs, const abm_state *s, int sign, abm_error *err);
 

@@ -43,21 +43,11 @@ static Datum
 survival_step(FunctionCallInfo fcinfo, double lifetime, int64 delta)
 {
 	AbmExpandedState *e;
-	int64		deltas[2];
 	abm_error	err;
 
 	e = abm_state_expanded_mutable(fcinfo, 0, &abm_survival_schema);
-	if (PG_GETARG_BOOL(2))
-	{
-		deltas[0] = delta;
-		deltas[1] = 0;
-	}
-	else
-	{
-		deltas[0] = 0;
-		deltas[1] = delta;
-	}
-	if (abm_rowset_add(&e->rows, abm_float_key(lifetime), deltas, &err) != ABM_OK)
+	if (abm_rowset_count(&e->rows, abm_float_key(lifetime),
+						 PG_GETARG_BOOL(2) ? SURVIVAL_EVENTS : SURVIVAL_CENSORED, delta, &err) != ABM_OK)
 		abm_state_report(&err);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
 }

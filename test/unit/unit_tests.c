@@ -1182,6 +1182,48 @@ test_rowset_ascending_then_not(void)
 	abm_rowset_free(&rs);
 }
 
+/* Counting in one column equals adding a row of deltas; bad columns and negatives are errors. */
+static void
+test_rowset_count(void)
+{
+	abm_allocator mem = {test_alloc, test_release, NULL};
+	abm_rowset	a,
+				b;
+	abm_state	sa,
+				sb;
+	abm_error	err;
+	char		ta[8192],
+				tb[8192];
+	int			i;
+
+	abm_rowset_init(&a, &abm_survival_schema, mem);
+	abm_rowset_init(&b, &abm_survival_schema, mem);
+	abm_state_init(&sa, &abm_survival_schema);
+	abm_state_init(&sb, &abm_survival_schema);
+	for (i = 0; i < 3000; i++)
+	{
+		int64_t		key = abm_float_key((double) ((i * 7919) % 500) / 4);
+		int			col = i % 3 == 0 ? 1 : 2;
+		int64_t		delta = i % 7 == 6 ? -1 : 1;
+		int64_t		deltas[2] = {col == 1 ? delta : 0, col == 2 ? delta : 0};
+		abm_status	x = abm_rowset_count(&a, key, col, delta, &err),
+					y = abm_rowset_add(&b, key, deltas, &err);
+
+		CHECK(x == y);
+	}
+	abm_rowset_finish(&a, &sa);
+	abm_rowset_finish(&b, &sb);
+	CHECK(sa.nrows > 100);
+	abm_state_to_text(&sa, ta, sizeof(ta));
+	abm_state_to_text(&sb, tb, sizeof(tb));
+	CHECK_STR(ta, tb);
+	CHECK(abm_rowset_count(&a, abm_float_key(1e9), 1, -1, &err) == ABM_ERR_RANGE);
+	CHECK(abm_rowset_count(&a, abm_float_key(1), 0, 1, &err) == ABM_ERR_MISMATCH);
+	CHECK(abm_rowset_count(&a, abm_float_key(1), 3, 1, &err) == ABM_ERR_MISMATCH);
+	abm_rowset_free(&a);
+	abm_rowset_free(&b);
+}
+
 /* Churn over counts and compounding, against the formulas written out. */
 static void
 test_churn_arithmetic(void)
@@ -8550,6 +8592,7 @@ main(void)
 		{"row set limits", test_rowset_limits},
 		{"row set sorts many keys", test_rowset_sorts},
 		{"row set keeps no hash while keys ascend, builds it on the first that does not", test_rowset_ascending_then_not},
+		{"row set counts in one column as adding a row of deltas", test_rowset_count},
 		{"churn over counts and compounding", test_churn_arithmetic},
 		{"float keys sort as doubles", test_float_keys},
 		{"money text round trip and strict input", test_money_text},
