@@ -18,7 +18,7 @@
 #     = 0), ungrouped and per group, compared as ::text; where a result is a
 #     float that differs in the last bits (float sums merged in another
 #     order), within 1e-12 relative, and the script says which did.
-# The calls are sql/distributed.sql's agg_calls, inlined below.  Fails if an
+# The calls are sql/distributed.sql's agg_calls, read from it.  Fails if an
 # aggregate of the extension has no call here, if a call names an aggregate
 # that no longer exists, or if an aggregate lacks a parallel plan and is not
 # in no_parallel below (each with the reason why its plan cannot be
@@ -41,7 +41,11 @@ db=abm_parallel_plans
 "$ABM_PGBIN/dropdb" --if-exists "$db" 2>/dev/null
 "$ABM_PGBIN/createdb" "$db"
 
-out=$(abm_psql -d "$db" -At <<'SQL'
+# the CREATE TABLE agg_calls and INSERT INTO agg_calls of sql/distributed.sql, as they are
+agg_calls=$(awk '/^CREATE TABLE agg_calls/ { on = 1 } on { print } on && /^INSERT INTO agg_calls/ { ins = 1 }
+	ins && /\);[[:space:]]*$/ { exit }' sql/distributed.sql)
+grep -q "^INSERT INTO agg_calls" <<<"$agg_calls" || { echo "parallel_plans: no agg_calls in sql/distributed.sql"; exit 1; }
+out=$(abm_psql -d "$db" -At -v agg_calls="$agg_calls" <<'SQL'
 CREATE EXTENSION abm;
 \set QUIET on
 
@@ -81,99 +85,8 @@ SELECT customer % 4 AS shard, segment, customer % 7 AS day, cohort_agg(s, date '
 FROM dist_schedules GROUP BY 1, 2, 3;
 VACUUM ANALYZE dist_answers, dist_states, dist_schedules, dist_cohorts;
 
--- how this test calls each aggregate (sql/distributed.sql's agg_calls); a new aggregate must be added here
-CREATE TABLE agg_calls (agg regprocedure PRIMARY KEY, args text NOT NULL, source text NOT NULL);
-INSERT INTO agg_calls VALUES
-	('nps(smallint)', 'score::smallint', 'dist_answers'),
-	('nps(integer)', 'score', 'dist_answers'),
-	('nps(bigint)', 'score::bigint', 'dist_answers'),
-	('nps_margin(smallint)', 'score::smallint', 'dist_answers'),
-	('nps_margin(integer)', 'score', 'dist_answers'),
-	('nps_margin(bigint)', 'score::bigint', 'dist_answers'),
-	('nps_margin(smallint, double precision)', 'score::smallint, 0.9', 'dist_answers'),
-	('nps_margin(integer, double precision)', 'score, 0.8', 'dist_answers'),
-	('nps_margin(bigint, double precision)', 'score::bigint, 0.99', 'dist_answers'),
-	('nps_agg(smallint)', 'score::smallint', 'dist_answers'),
-	('nps_agg(integer)', 'score', 'dist_answers'),
-	('nps(numeric)', 'score::numeric', 'dist_answers'),
-	('nps_margin(numeric)', 'score::numeric', 'dist_answers'),
-	('nps_margin(numeric, double precision)', 'score::numeric, 0.8', 'dist_answers'),
-	('nps_agg(numeric)', 'score::numeric', 'dist_answers'),
-	('csat(numeric)', 'csat::numeric', 'dist_answers'),
-	('csat_agg(numeric)', 'csat::numeric', 'dist_answers'),
-	('nps_agg(bigint)', 'score::bigint', 'dist_answers'),
-	('csat(smallint)', 'csat::smallint', 'dist_answers'),
-	('csat(integer)', 'csat', 'dist_answers'),
-	('csat(bigint)', 'csat::bigint', 'dist_answers'),
-	('csat_agg(smallint)', 'csat::smallint', 'dist_answers'),
-	('csat_agg(integer)', 'csat', 'dist_answers'),
-	('csat_agg(bigint)', 'csat::bigint', 'dist_answers'),
-	('rollup(nps_state)', 'nps_st', 'dist_states'),
-	('rollup(csat_state)', 'csat_st', 'dist_states'),
-	('survival_agg(integer, boolean)', 'days, churned', 'dist_answers'),
-	('survival_agg(bigint, boolean)', 'days::bigint, churned', 'dist_answers'),
-	('survival_agg(double precision, boolean)', 'days / 7.0::float8, churned', 'dist_answers'),
-	('survival_agg(interval, boolean)', 'make_interval(hours => days), churned', 'dist_answers'),
-	('rollup(survival_state)', 'survival_st', 'dist_states'),
-	('churn_rate(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_rate(timestamptz, timestamptz, tstzrange)',
-	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_agg(date, date, daterange)', $$started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_agg(timestamptz, timestamptz, tstzrange)',
-	 $$started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('rollup(churn_state)', 'churn_st', 'dist_states'),
-	('churn_rate(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_rate(bigint, timestamptz, timestamptz, tstzrange)',
-	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_agg(bigint, date, date, daterange)', $$(id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('churn_agg(bigint, timestamptz, timestamptz, tstzrange)',
-	 $$(id % 499)::bigint, started::timestamptz, ended::timestamptz, tstzrange('2025-01-01', '2025-04-01')$$, 'dist_answers'),
-	('rollup(customer_churn_state)', 'customer_churn_st', 'dist_states'),
-	('repeat_purchase_rate(integer)', 'score', 'dist_answers'),
-	('repeat_purchase_rate(bigint)', 'score::bigint', 'dist_answers'),
-	('repeat_purchase_agg(integer)', 'score', 'dist_answers'),
-	('repeat_purchase_agg(bigint)', 'score::bigint', 'dist_answers'),
-	('rollup(repeat_purchase_state)', 'repeat_st', 'dist_states'),
-	('min(lifecycle_stage)', 'stage', 'dist_answers'),
-	('max(lifecycle_stage)', 'stage', 'dist_answers'),
-	('min(nps_class)', 'class', 'dist_answers'),
-	('min(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
-	('max(health_band)', 'health_band(days * 1.5)', 'dist_answers'),
-	('account_nps(nps_state)', 'nps_st', 'dist_states'),
-	('funnel_agg(lifecycle_stage)', 'stage', 'dist_answers'),
-	('funnel_agg(lifecycle_stage, boolean)', 'stage, churned', 'dist_answers'),
-	('rollup(funnel_state)', 'funnel_st', 'dist_states'),
-	('win_rate(boolean)', 'CASE WHEN id % 5 = 0 THEN NULL ELSE churned END', 'dist_answers'),
-	('proportion_agg(boolean)', 'churned', 'dist_answers'),
-	('rollup(proportion_state)', 'proportion_st', 'dist_states'),
-	('stage_path(lifecycle_stage, date)', 'stage, started', 'dist_answers'),
-	('stage_path(lifecycle_stage, timestamptz)', $$stage, started::timestamptz$$, 'dist_answers'),
-	('rollup(stage_path)', 'path_st', 'dist_states'),
-	('time_in_stage_agg(stage_path)', 'path_st', 'dist_states'),
-	('rollup(time_in_stage_state)', 'tis_st', 'dist_states'),
-	('engagement_agg(numeric, date)', '(id % 7) * 1.5, started', 'dist_answers'),
-	('engagement_agg(numeric, timestamptz)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC'$$, 'dist_answers'),
-	('rollup(engagement_state)', 'engagement_st', 'dist_states'),
-	('engagement_as_of(numeric, date, date)', $$(id % 7) * 1.5, started, date '2025-06-30'$$, 'dist_answers'),
-	('engagement_as_of(numeric, date, date, interval)', $$(id % 7) * 1.5, started, date '2025-06-30', interval '10 days'$$, 'dist_answers'),
-	('engagement_as_of(numeric, timestamptz, date)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC', date '2025-06-30'$$, 'dist_answers'),
-	('engagement_as_of(numeric, timestamptz, date, interval)', $$(id % 7) * 1.5, started::timestamp AT TIME ZONE 'UTC', date '2025-06-30', interval '10 days'$$, 'dist_answers'),
-	('account_nps_margin(nps_state)', 'nps_st', 'dist_states'),
-	('account_nps_margin(nps_state, double precision)', 'nps_st, 0.9', 'dist_states'),
-	('max(nps_class)', 'class', 'dist_answers'),
-	('revenue_agg(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
-	('revenue_agg(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
-	('mrr_bridge(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
-	('mrr_bridge(numeric, numeric, boolean)', 'mrr_start, mrr_end, churned', 'dist_answers'),
-	('nrr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
-	('grr(numeric, numeric)', 'mrr_start, mrr_end', 'dist_answers'),
-	('rollup(revenue_state)', 'revenue_st', 'dist_states'),
-	('mrr_schedule(date, date, numeric)', 'started, ended, mrr_end', 'dist_answers'),
-	('rollup(mrr_schedule)', 'schedule_st', 'dist_states'),
-	('cohort_agg(mrr_schedule, date, text)', $$s, date '2025-06-30', 'quarter'$$, 'dist_schedules'),
-	('rollup(cohort_state)', 'cohort_st', 'dist_cohorts'),
-	('min(mrr_movement)', 'movement', 'dist_answers'),
-	('max(mrr_movement)', 'movement', 'dist_answers');
+-- how this test calls each aggregate: sql/distributed.sql's agg_calls, read from there
+:agg_calls
 
 -- Aggregates whose plan cannot be parallel by design, each with the reason.
 -- None today: every aggregate of abm is PARALLEL SAFE, keeps a real type as
@@ -184,7 +97,7 @@ CREATE TABLE results (agg regprocedure, ok boolean, note text);
 
 -- every aggregate of the extension has a call
 INSERT INTO results
-SELECT a.aggfnoid::regprocedure, false, 'no call in this test: add one to agg_calls'
+SELECT a.aggfnoid::regprocedure, false, 'no call: add one to agg_calls in sql/distributed.sql'
 FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'abm')
