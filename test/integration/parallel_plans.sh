@@ -45,44 +45,17 @@ db=abm_parallel_plans
 agg_calls=$(awk '/^CREATE TABLE agg_calls/ { on = 1 } on { print } on && /^INSERT INTO agg_calls/ { ins = 1 }
 	ins && /\);[[:space:]]*$/ { exit }' sql/distributed.sql)
 grep -q "^INSERT INTO agg_calls" <<<"$agg_calls" || { echo "parallel_plans: no agg_calls in sql/distributed.sql"; exit 1; }
-out=$(abm_psql -d "$db" -At -v agg_calls="$agg_calls" <<'SQL'
+# and the tables they read, with 6,000 answers instead of 20,000
+dist_tables=$(awk '/^CREATE TABLE dist_answers AS/ { on = 1 } on { sub(/generate_series\(1, 20000\)/, "generate_series(1, 6000)"); print }
+	on && /^FROM dist_schedules GROUP BY 1, 2, 3;/ { exit }' sql/distributed.sql)
+grep -q "generate_series(1, 6000)" <<<"$dist_tables" && grep -q "^CREATE TABLE dist_cohorts" <<<"$dist_tables" ||
+	{ echo "parallel_plans: the tables of sql/distributed.sql not found"; exit 1; }
+out=$(abm_psql -d "$db" -At -v agg_calls="$agg_calls" -v dist_tables="$dist_tables" <<'SQL'
 CREATE EXTENSION abm;
 \set QUIET on
 
--- answers spread over 6 segments; the stored states tables are built from them
-CREATE TABLE dist_answers AS
-SELECT g AS id, g % 4 AS shard, (g / 4) % 6 AS segment,
-       CASE WHEN g % 4 = 3 AND (g / 4) % 6 = 5 THEN NULL ELSE abs(hashint4(g)) % 11 END AS score,
-       1 + abs(hashint4(g + 7)) % 5 AS csat,
-       (lifecycle_stage_labels())[1 + abs(hashint4(g + 3)) % 10] AS stage,
-       nps_class(abs(hashint4(g + 5)) % 11) AS class,
-       abs(hashint4(g + 11)) % 60 AS days, g % 3 = 0 AS churned,
-       CASE WHEN g % 5 = 0 THEN 0 ELSE (abs(hashint4(g + 17)) % 100000) / 100.0 END AS mrr_start,
-       CASE WHEN g % 7 = 0 THEN 0 ELSE (abs(hashint4(g + 19)) % 120000) / 100.0 END AS mrr_end,
-       mrr_movement((abs(hashint4(g + 23)) % 3)::numeric, (abs(hashint4(g + 29)) % 3)::numeric) AS movement,
-       date '2024-01-01' + abs(hashint4(g + 13)) % 600 AS started,
-       CASE WHEN g % 3 = 0 THEN NULL ELSE date '2024-01-01' + abs(hashint4(g + 13)) % 600 + g % 400 END AS ended
-FROM generate_series(1, 6000) g;
-CREATE TABLE dist_states AS
-SELECT id % 4 AS shard, segment, id % 50 AS day, nps_agg(score) AS nps_st, csat_agg(csat) AS csat_st,
-       survival_agg(days, churned) AS survival_st,
-       churn_agg(started, ended, daterange('2025-01-01', '2025-04-01')) AS churn_st,
-       churn_agg((id % 499)::bigint, started, ended, daterange('2025-01-01', '2025-04-01')) AS customer_churn_st,
-       repeat_purchase_agg(score) AS repeat_st,
-       revenue_agg(mrr_start, mrr_end, churned) AS revenue_st,
-       mrr_schedule(started, ended, mrr_end) AS schedule_st,
-       funnel_agg(stage, churned) AS funnel_st, proportion_agg(churned) AS proportion_st,
-       stage_path(stage, started) AS path_st, engagement_agg((id % 7) * 1.5, started) AS engagement_st
-FROM dist_answers GROUP BY 1, 2, 3;
-ALTER TABLE dist_states ADD COLUMN tis_st time_in_stage_state;
-UPDATE dist_states SET tis_st = (SELECT time_in_stage_agg(p) FROM (VALUES (path_st)) v(p));
-CREATE TABLE dist_schedules AS
-SELECT id % 499 AS customer, mrr_schedule(started, ended, mrr_end) AS s FROM dist_answers GROUP BY 1;
-ALTER TABLE dist_schedules ADD COLUMN segment int;
-UPDATE dist_schedules SET segment = (customer / 4) % 6;
-CREATE TABLE dist_cohorts AS
-SELECT customer % 4 AS shard, segment, customer % 7 AS day, cohort_agg(s, date '2025-06-30', 'quarter') AS cohort_st
-FROM dist_schedules GROUP BY 1, 2, 3;
+-- the tables of sql/distributed.sql (6,000 answers here), read from there
+:dist_tables
 VACUUM ANALYZE dist_answers, dist_states, dist_schedules, dist_cohorts;
 
 -- how this test calls each aggregate: sql/distributed.sql's agg_calls, read from there
