@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/rangetypes.h"
@@ -63,9 +64,28 @@ typedef struct ChurnPeriodCache
 {
 	int64		lo;
 	int64		hi;
+	bool		constant;		/* the aggregate's argument is a constant */
 	Size		len;
 	char		bytes[FLEXIBLE_ARRAY_MEMBER];	/* the range value it came from */
 } ChurnPeriodCache;
+
+/*
+ * Is argument argno of this aggregate call a constant, the same on every
+ * row (daterange('2025-01-01', '2025-04-01') once planned)?  Then its
+ * period is read once, not compared on every row.  Unknown (false) outside
+ * a plain aggregate, e.g. in a window.
+ */
+static bool
+period_is_constant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *te;
+
+	if (aggref == NULL || list_length(aggref->args) < argno)
+		return false;
+	te = list_nth_node(TargetEntry, aggref->args, argno - 1);
+	return IsA(te->expr, Const);
+}
 
 static int64
 date_usecs(DateADT d)
@@ -87,14 +107,18 @@ bad_period(const char *why)
 static ChurnPeriodCache *
 period_arg(FunctionCallInfo fcinfo, int argno, bool is_date)
 {
-	RangeType  *r = PG_GETARG_RANGE_P(argno);
-	Size		len = VARSIZE(r);
 	ChurnPeriodCache *c = (ChurnPeriodCache *) fcinfo->flinfo->fn_extra;
+	RangeType  *r;
+	Size		len;
 	TypeCacheEntry *typcache;
 	RangeBound	lower,
 				upper;
 	bool		empty;
 
+	if (c != NULL && c->constant)
+		return c;
+	r = PG_GETARG_RANGE_P(argno);
+	len = VARSIZE(r);
 	if (c != NULL && c->len == len && memcmp(c->bytes, r, len) == 0)
 		return c;
 	/* fn_extra holds this cache, so not range_get_typcache's */
@@ -130,6 +154,7 @@ period_arg(FunctionCallInfo fcinfo, int argno, bool is_date)
 		c->hi = hi;
 	}
 	c->len = len;
+	c->constant = period_is_constant(fcinfo, argno);
 	memcpy(c->bytes, r, len);
 	if (fcinfo->flinfo->fn_extra != NULL)
 		pfree(fcinfo->flinfo->fn_extra);
@@ -162,7 +187,7 @@ typedef struct ChurnRow
  * Argument argno, a date (is_date) or a timestamptz, in microseconds since
  * 2000-01-01; *infinite is -1 or 1 for -infinity and infinity, else 0.
  */
-static int64
+static pg_attribute_always_inline int64
 bound_arg(FunctionCallInfo fcinfo, int argno, bool is_date, int *infinite)
 {
 	if (is_date)
@@ -193,7 +218,7 @@ bound_text(FunctionCallInfo fcinfo, int argno, bool is_date)
  * period in first + 2, validated.  False when the row is to be ignored: a
  * NULL start or period.  ended NULL or 'infinity': still active.
  */
-static bool
+static pg_attribute_always_inline bool
 churn_row(FunctionCallInfo fcinfo, int first, bool is_date, ChurnRow *row)
 {
 	int			infinite;
@@ -240,7 +265,7 @@ churn_set_period(int64 *scalars, const ChurnPeriodCache *p)
  * lifetime in the period and count it (delta -1 takes it back out, for
  * sliding windows).
  */
-static Datum
+static pg_attribute_always_inline Datum
 churn_step(FunctionCallInfo fcinfo, bool is_date, int64 delta)
 {
 	ChurnRow	row;
